@@ -1,0 +1,37 @@
+# cssfs — build, test, demo, bench, lint.
+GO        ?= go
+BIN       := bin/cssfs
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
+.PHONY: all build deps test demo bench lint fmt soak clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/cssfs
+
+# Tools the FUSE tests and the demo drive (fuse3, rsync, ffmpeg, sox, attr), when missing.
+deps:
+	./scripts/deps.sh
+
+# The whole suite: unit tests, fuzz seed corpora, and real FUSE mounts.
+test: deps
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Mount the embedded emulator's demo tenant in a temporary directory and show it.
+demo: deps build
+	./scripts/demo.sh $(BIN)
+
+bench: build
+	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/...
+
+lint:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
+
+fmt:
+	gofmt -w .
+
+clean:
+	rm -rf bin

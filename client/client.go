@@ -1,0 +1,151 @@
+// Package client talks to the 8x8 Cloud Storage Service (CSS) API v3: token
+// lifecycle, retries, regions, search (FIQL filter + paging), object metadata
+// and ranged content. See /work/shared/reference/css-api.md for the contract.
+package client
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// DefaultBaseURL is the production API host.
+const DefaultBaseURL = "https://api.8x8.com"
+
+// defaultIdleTimeout aborts an attempt when no response bytes arrive for this long.
+const defaultIdleTimeout = 30 * time.Second
+
+// Config configures a Client.
+type Config struct {
+	BaseURL    string // default DefaultBaseURL; token URL = BaseURL+"/oauth/v2/token"
+	Key        string
+	Secret     string
+	HTTPClient *http.Client // optional; see defaultHTTPClient
+	Retry      RetryPolicy  // zero value = defaults
+	Logger     *slog.Logger // optional; one line per retry, never secrets
+}
+
+// Client is a CSS API client, safe for concurrent use.
+type Client struct {
+	base        string // without trailing slash
+	http        *http.Client
+	retry       RetryPolicy
+	log         *slog.Logger
+	scrub       *scrubber
+	tokens      *tokenSource
+	rangeIgnore atomic.Bool
+
+	idleTimeout time.Duration // per-attempt no-progress deadline; tests shorten it
+}
+
+// New validates cfg and returns a Client. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if cfg.Key == "" || cfg.Secret == "" {
+		return nil, errors.New("css: key and secret are required")
+	}
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if base == "" {
+		base = DefaultBaseURL
+	}
+	if err := checkBaseURL(base); err != nil {
+		return nil, err
+	}
+	hc := cfg.HTTPClient
+	if hc == nil {
+		hc = defaultHTTPClient()
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	sc := newScrubber(cfg.Key, cfg.Secret)
+	c := &Client{
+		base:        base,
+		http:        hc,
+		retry:       cfg.Retry.withDefaults(),
+		log:         log,
+		scrub:       sc,
+		idleTimeout: defaultIdleTimeout,
+	}
+	c.tokens = newTokenSource(base+"/oauth/v2/token", cfg.Key, cfg.Secret, hc, sc)
+	return c, nil
+}
+
+// RangeIgnored reports whether a server has answered a Range request with the
+// whole object (200), so callers may prefer fetching whole objects.
+func (c *Client) RangeIgnored() bool { return c.rangeIgnore.Load() }
+
+// checkBaseURL refuses anything but https, except plain http to loopback
+// (emulators and tests), because the token and secret travel in headers.
+func checkBaseURL(base string) error {
+	u, err := url.Parse(base)
+	if err != nil {
+		return fmt.Errorf("css: invalid base URL %q: %w", base, err)
+	}
+	switch u.Scheme {
+	case "https":
+		if u.Host == "" {
+			return fmt.Errorf("css: base URL %q has no host", base)
+		}
+		return nil
+	case "http":
+		if isLoopback(u.Hostname()) {
+			return nil
+		}
+		return fmt.Errorf("%w: %q (use https://)", ErrInsecureURL, base)
+	default:
+		return fmt.Errorf("css: base URL %q must start with https://", base)
+	}
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// defaultHTTPClient allows HTTP/2 and many idle connections per host, and
+// bounds connection set-up and response headers but not whole bodies, which
+// can be large; stalled bodies are caught by the idle watchdog instead.
+func defaultHTTPClient() *http.Client {
+	dialer := &net.Dialer{Timeout: 15 * time.Second, KeepAlive: 30 * time.Second}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          128,
+		MaxIdleConnsPerHost:   64,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   15 * time.Second,
+		ResponseHeaderTimeout: 30 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
+	return &http.Client{Transport: tr, CheckRedirect: refuseDowngrade}
+}
+
+// refuseDowngrade stops redirects that would leave https for a non-loopback
+// plain-http URL; Go already drops Authorization on cross-host redirects.
+func refuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("css: stopped after 10 redirects")
+	}
+	if req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("%w: redirect to %s", ErrInsecureURL, req.URL.Redacted())
+	}
+	return nil
+}
+
+// drainClose reads a little of what is left so the connection can be reused.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, 64<<10)
+	_ = body.Close()
+}

@@ -1,0 +1,78 @@
+package client
+
+import (
+	"testing"
+	"time"
+)
+
+func FuzzDecodeObject(f *testing.F) {
+	for _, s := range []string{
+		`{"id":"a","type":"callrecording","storedBytes":28224,"createdTime":"2022-11-01T21:22:22","tags":[{"key":"k","value":"v"}],"shared":false}`,
+		`{"storedBytes":"12","createdTime":1667337742000,"updatedTime":"2022-11-01T21:22:22.5+01:00"}`,
+		`{"tags":{"a":1},"shared":"true","id":7}`,
+		`{"storedBytes":-1,"tags":[null,"x",{"value":1}]}`,
+		`{}`, `null`, `[]`, `{"id":`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		o, err := decodeObject(data)
+		if err != nil {
+			return
+		}
+		if o.StoredBytes < -1 {
+			t.Fatalf("StoredBytes %d", o.StoredBytes)
+		}
+		for _, tm := range []time.Time{o.CreatedTime, o.UpdatedTime} {
+			if !tm.IsZero() && tm.Location() != time.UTC {
+				t.Fatalf("time not UTC: %v", tm)
+			}
+		}
+		for _, tag := range o.Tags {
+			if tag.Key == "" {
+				t.Fatal("tag with empty key")
+			}
+		}
+	})
+}
+
+func FuzzDecodePage(f *testing.F) {
+	for _, s := range []string{
+		`{"lastPage":false,"pageKey":100,"pageSize":100,"content":[{"id":"a"}]}`,
+		`{"lastPage":"true","pageKey":"300","total":"245","content":null}`,
+		`[{"lastPage":true,"content":[]}]`,
+		`{"content":[1]}`, `garbage`, ``,
+	} {
+		f.Add([]byte(s), int64(0), 100)
+	}
+	f.Fuzz(func(t *testing.T, data []byte, key int64, limit int) {
+		if key < 0 || limit < 1 || limit > maxLimit {
+			return
+		}
+		p, err := decodePage(data, key, limit)
+		if err != nil {
+			return
+		}
+		if p.PageSize != len(p.Objects) || p.Total < -1 {
+			t.Fatalf("inconsistent page: size %d, %d objects, total %d", p.PageSize, len(p.Objects), p.Total)
+		}
+	})
+}
+
+func FuzzQuoteValue(f *testing.F) {
+	for _, s := range []string{"plain", "", "a b", `q"uote`, `back\slash`, "a;b,c"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		q := QuoteValue(v)
+		if q == v {
+			if v == "" || hasTopLevelOr(v) {
+				t.Fatalf("%q left unquoted", v)
+			}
+			return
+		}
+		if hasTopLevelOr(Eq("s", v)) {
+			t.Fatalf("quoted value %q leaks a top-level ','", q)
+		}
+	})
+}

@@ -1,0 +1,197 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// maxLimit is the documented largest page size.
+const maxLimit = 100
+
+// Query selects and orders search results.
+type Query struct {
+	Filter        string // FIQL (see fiql.go); empty = all AVAILABLE objects
+	SortField     string
+	SortDirection string // "ASC" or "DESC"
+	Limit         int    // 1..100; 0 = 100; larger values are clamped to 100
+}
+
+// SearchPage fetches one page of results starting at record offset pageKey.
+func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey int64) (*Page, error) {
+	limit := q.Limit
+	switch {
+	case limit == 0 || limit > maxLimit:
+		limit = maxLimit
+	case limit < 0:
+		return nil, fmt.Errorf("css search: invalid limit %d", q.Limit)
+	}
+	if pageKey < 0 {
+		return nil, fmt.Errorf("css search: invalid pageKey %d", pageKey)
+	}
+	v := url.Values{}
+	if q.Filter != "" {
+		v.Set("filter", q.Filter)
+	}
+	if q.SortField != "" {
+		v.Set("sortField", q.SortField)
+	}
+	if q.SortDirection != "" {
+		v.Set("sortDirection", q.SortDirection)
+	}
+	v.Set("pageKey", strconv.FormatInt(pageKey, 10))
+	v.Set("limit", strconv.Itoa(limit))
+
+	var page *Page
+	cl := &call{
+		op:     "search",
+		region: region,
+		url:    c.storageURL(region, "objects") + "?" + encodeQuery(v),
+		header: jsonHeaders(),
+	}
+	cl.handle = func(resp *http.Response, body io.Reader) error {
+		data, err := c.readJSON(cl, resp, body)
+		if err != nil {
+			return err
+		}
+		p, err := decodePage(data, pageKey, limit)
+		if err != nil {
+			return c.bodyErr(cl, resp.StatusCode, "decoding page: "+err.Error())
+		}
+		c.checkObjects(ctx, region, p.Objects)
+		page = p
+		return nil
+	}
+	if err := c.run(ctx, cl); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// Search yields every object matching q, page by page, until the server says
+// lastPage. It stops (without error) on an empty page that claims not to be
+// last, and yields an ErrBadResponse error if the next pageKey does not
+// advance, rather than looping forever. After an error it stops.
+func (c *Client) Search(ctx context.Context, region string, q Query) iter.Seq2[Object, error] {
+	return func(yield func(Object, error) bool) {
+		var key int64
+		for {
+			p, err := c.SearchPage(ctx, region, q, key)
+			if err != nil {
+				yield(Object{}, err)
+				return
+			}
+			for _, o := range p.Objects {
+				if !yield(o, nil) {
+					return
+				}
+			}
+			if p.LastPage {
+				return
+			}
+			if len(p.Objects) == 0 {
+				c.log.WarnContext(ctx, "css search: empty page not marked last; stopping",
+					"region", region, "pageKey", key)
+				return
+			}
+			if p.NextPageKey <= key {
+				yield(Object{}, &APIError{Op: "search", Region: region, Err: ErrBadResponse,
+					detail: fmt.Sprintf("pageKey did not advance (%d after %d)", p.NextPageKey, key)})
+				return
+			}
+			key = p.NextPageKey
+		}
+	}
+}
+
+// First returns the first object matching q (a cheap limit=1 probe).
+func (c *Client) First(ctx context.Context, region string, q Query) (Object, bool, error) {
+	q.Limit = 1
+	p, err := c.SearchPage(ctx, region, q, 0)
+	if err != nil {
+		return Object{}, false, err
+	}
+	if len(p.Objects) == 0 {
+		return Object{}, false, nil
+	}
+	return p.Objects[0], true, nil
+}
+
+// Count returns the number of objects matching filter. It asks for one
+// record per page, so the server's `total` means the same whether it counts
+// records or pages (the reference leaves that open), and uses it when
+// present. Otherwise it pages through all results, 100 per request.
+func (c *Client) Count(ctx context.Context, region string, filter string) (int64, error) {
+	p, err := c.SearchPage(ctx, region, Query{Filter: filter, Limit: 1}, 0)
+	if err != nil {
+		return 0, err
+	}
+	if p.Total >= 0 {
+		return p.Total, nil
+	}
+	if p.LastPage {
+		return int64(len(p.Objects)), nil
+	}
+	var n int64
+	for _, err := range c.Search(ctx, region, Query{Filter: filter}) {
+		if err != nil {
+			return 0, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// checkObjects logs objects whose size is unusable (the fs shows them specially).
+func (c *Client) checkObjects(ctx context.Context, region string, objs []Object) {
+	for _, o := range objs {
+		if o.StoredBytes < 0 {
+			c.log.WarnContext(ctx, "css object without usable storedBytes", "region", region, "object", o.ID)
+		}
+	}
+}
+
+// encodeQuery is url.Values.Encode with spaces as %20 rather than '+', which
+// every server decodes as a space (a literal '+' is sent as %2B either way).
+func encodeQuery(v url.Values) string {
+	return strings.ReplaceAll(v.Encode(), "+", "%20")
+}
+
+func jsonHeaders() http.Header {
+	return http.Header{
+		"Accept":       {"application/json"},
+		"Content-Type": {"application/json"}, // documented as required on search (reference §3)
+	}
+}
+
+// storageURL builds BaseURL/storage/<region>/v3/<path>, escaping region.
+func (c *Client) storageURL(region, path string) string {
+	return c.base + "/storage/" + url.PathEscape(region) + "/v3/" + path
+}
+
+// maxJSONBody bounds JSON responses; a page of 100 objects is far smaller.
+const maxJSONBody = 32 << 20
+
+// readJSON reads a whole JSON body; truncation and over-size are retryable.
+func (c *Client) readJSON(cl *call, resp *http.Response, body io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(body, maxJSONBody+1))
+	if err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err
+		}
+		return nil, c.bodyErr(cl, resp.StatusCode, "reading body: "+err.Error())
+	}
+	if len(data) > maxJSONBody {
+		return nil, c.bodyErr(cl, resp.StatusCode, "body too large")
+	}
+	if resp.ContentLength >= 0 && int64(len(data)) != resp.ContentLength {
+		return nil, c.bodyErr(cl, resp.StatusCode, "body length differs from Content-Length")
+	}
+	return data, nil
+}

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cssfs/cssfs/client/csstest"
+)
+
+func runEmulator(args []string, stdout, stderr io.Writer) error {
+	var o csstest.Options
+	var f csstest.Faults
+	fl := pflag.NewFlagSet("cssfs emulator", pflag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.SortFlags = false
+	fl.StringVar(&o.Addr, "addr", "127.0.0.1:8088", "listen address (HOST:PORT)")
+	fl.IntVar(&o.Objects, "objects", 300, "synthetic objects per region")
+	fl.Int64Var(&o.Seed, "seed", 1, "seed of the synthetic tenant")
+	fl.StringSliceVar(&o.Regions, "regions", []string{"us-east", "uk"}, "regions of the account")
+	fl.StringVar(&o.Dir, "dir", "", "serve the files of this folder as the tenant instead")
+	fl.StringVar(&o.Key, "key", "", "API key to accept (default: random)")
+	fl.StringVar(&o.Secret, "secret", "", "API secret to accept (default: random)")
+	fl.DurationVar(&o.TokenLifetime, "token-lifetime", 1799*time.Second, "lifetime of issued tokens")
+	fl.BoolVar(&o.ReadOnlyKey, "read-only-key", false, "answer 403 to restore and delete")
+	fl.DurationVar(&f.Latency, "latency", 0, "fault: latency added to every request")
+	fl.Int64Var(&f.Bandwidth, "bandwidth", 0, "fault: bytes/s cap per response body (0 = none)")
+	fl.Float64Var(&f.Rate429, "rate-429", 0, "fault: fraction of requests answered 429")
+	fl.Float64Var(&f.Rate5xx, "rate-5xx", 0, "fault: fraction of requests answered 5xx")
+	fl.Float64Var(&f.ResetRate, "reset-rate", 0, "fault: fraction of content bodies cut mid-way")
+	fl.BoolVar(&f.IgnoreRange, "ignore-range", false, "fault: answer Range requests with the whole body")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	o.Faults = f
+	emu, err := csstest.New(o)
+	if err != nil {
+		return fmt.Errorf("starting the emulator: %w", err)
+	}
+	defer emu.Close()
+	fmt.Fprintf(stdout, "CSSFS_API_URL=%s\nCSSFS_KEY=%s\nCSSFS_SECRET=%s\n", emu.URL, emu.Key, emu.Secret)
+	fmt.Fprintf(stdout, "# try: curl -u \"$CSSFS_KEY:$CSSFS_SECRET\" -d grant_type=client_credentials %s/oauth/v2/token\n", emu.URL)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	<-sigs
+	return nil
+}

@@ -1,0 +1,69 @@
+// Command cssfs mounts an 8x8 Cloud Storage Service tenant as a filesystem.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/pflag"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+const usage = `cssfs — mount an 8x8 Cloud Storage Service tenant as a filesystem
+
+Usage:
+  cssfs mount [flags] MOUNTPOINT   mount the tenant (foreground; Ctrl-C unmounts)
+  cssfs mount --demo MOUNTPOINT    mount a built-in sample tenant, no credentials needed
+  cssfs emulator [flags]           run the CSS API emulator and print its URL, key and secret
+  cssfs version                    print the version
+
+Run "cssfs COMMAND --help" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run dispatches a subcommand and returns the exit code: 0 ok, 1 failure,
+// 2 bad usage.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "mount":
+		err = runMount(args[1:], stdout, stderr)
+	case "emulator":
+		err = runEmulator(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "cssfs", version)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+	default:
+		fmt.Fprintf(stderr, "cssfs: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, pflag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintln(stderr, "cssfs:", err)
+		return 2
+	default:
+		fmt.Fprintln(stderr, "cssfs:", err)
+		return 1
+	}
+}
+
+// usageError marks mistakes in the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }

@@ -1,0 +1,268 @@
+package fs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/cssfs/cssfs/client"
+)
+
+// A level is one directory level of the layout: each of its directories is
+// a FIQL predicate on top of its parent's.
+type level int
+
+const (
+	levelType level = iota
+	levelYear
+	levelMonth
+	levelDay
+)
+
+// parseLayout reads a layout: "type/date", "date", "flat", or a path of
+// levels among type, year, month, day (date = year/month/day).
+func parseLayout(s string) ([]level, error) {
+	if s == "flat" {
+		return nil, nil
+	}
+	var out []level
+	for _, part := range strings.Split(s, "/") {
+		switch part {
+		case "type":
+			out = append(out, levelType)
+		case "date":
+			out = append(out, levelYear, levelMonth, levelDay)
+		case "year":
+			out = append(out, levelYear)
+		case "month":
+			out = append(out, levelMonth)
+		case "day":
+			out = append(out, levelDay)
+		default:
+			return nil, fmt.Errorf("layout %q: unknown level %q (want type, date, year, month, day or flat)", s, part)
+		}
+	}
+	return out, nil
+}
+
+// knownTypes are the object types the reference names; others are found by
+// probing for objects of none of the known types.
+var knownTypes = []string{
+	"callrecording", "callcenterrecording", "callcentervoicemail", "voicemail",
+	"voicecommentrecording", "screenrecording", "meeting", "transcription",
+	"postcallsurvey", "agentnotes", "sentimentScore", "summary",
+}
+
+// scope is what one directory stands for.
+type scope struct {
+	region   string
+	preds    []string  // FIQL predicates, all of which hold
+	from, to time.Time // createdTime window [from, to); zero = open
+	path     string    // the directory's path below its region, for inode numbers
+}
+
+func (s scope) filter() string {
+	parts := slices.Clone(s.preds)
+	if !s.from.IsZero() {
+		parts = append(parts, client.Ge("createdTime", client.Millis(s.from)))
+	}
+	if !s.to.IsZero() {
+		parts = append(parts, client.Lt("createdTime", client.Millis(s.to)))
+	}
+	return client.And(parts...)
+}
+
+func (s scope) child(name string) scope {
+	c := s
+	c.preds = slices.Clone(s.preds)
+	c.path = s.path + "/" + name
+	return c
+}
+
+// subdir is one directory found at a level.
+type subdir struct {
+	name  string
+	scope scope
+	mtime time.Time
+}
+
+// subdirs finds the non-empty directories of level lv below s.
+func (f *fsys) subdirs(ctx context.Context, lv level, s scope) ([]subdir, error) {
+	switch lv {
+	case levelType:
+		return f.typeDirs(ctx, s)
+	case levelYear, levelMonth, levelDay:
+		return f.timeDirs(ctx, s, lv)
+	}
+	return nil, fmt.Errorf("unknown level %d", lv)
+}
+
+// exists is the cheap probe: is there at least one object matching filter?
+func (f *fsys) exists(ctx context.Context, region, filter string) (bool, error) {
+	_, ok, err := f.api.First(ctx, region, client.Query{Filter: filter, Limit: 1})
+	return ok, err
+}
+
+// typeDirs probes the known types in parallel, then asks for objects of
+// none of the types seen so far until that comes back empty, so no type is lost.
+func (f *fsys) typeDirs(ctx context.Context, s scope) ([]subdir, error) {
+	var mu sync.Mutex
+	found := map[string]bool{}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(f.cfg.Probes)
+	for _, t := range knownTypes {
+		g.Go(func() error {
+			ok, err := f.exists(gctx, s.region, client.And(s.filter(), client.Eq("type", t)))
+			if ok {
+				mu.Lock()
+				found[t] = true
+				mu.Unlock()
+			}
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	seen := slices.Clone(knownTypes)
+	for range 1000 {
+		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: client.And(s.filter(), client.Out("type", seen...)), Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			break
+		}
+		if slices.Contains(seen, obj.Type) {
+			f.log.Warn("type probe returned an excluded type; stopping discovery", "region", s.region, "type", obj.Type)
+			break
+		}
+		seen = append(seen, obj.Type)
+		found[obj.Type] = true
+	}
+	var out []subdir
+	for t := range found {
+		name := safeName(t, "", "type")
+		c := s.child(name)
+		c.preds = append(c.preds, client.Eq("type", t))
+		out = append(out, subdir{name: name, scope: c, mtime: f.mounted})
+	}
+	return out, nil
+}
+
+// period is how one time level divides time.
+type period struct {
+	format string                    // directory name format
+	start  func(time.Time) time.Time // the start of the period holding t
+	next   func(time.Time) time.Time // the start of the following period
+}
+
+var periods = map[level]period{
+	levelYear: {"2006",
+		func(t time.Time) time.Time { return time.Date(t.Year(), 1, 1, 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(1, 0, 0) }},
+	levelMonth: {"01",
+		func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(0, 1, 0) }},
+	levelDay: {"02",
+		func(t time.Time) time.Time { return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC) },
+		func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }},
+}
+
+// timeDirs finds the non-empty years, months or days of s's window. The
+// window is cut into a few segments scanned in parallel; each scan asks
+// for the earliest object at or after a point, so a probe lands straight
+// on the next non-empty period and empty stretches cost nothing.
+func (f *fsys) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error) {
+	p := periods[lv]
+	from, to := s.from, s.to
+	if from.IsZero() || to.IsZero() {
+		// Open window: bound it by the earliest and latest object.
+		first, ok, err := f.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
+		if err != nil || !ok {
+			return nil, err
+		}
+		last, ok, err := f.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "DESC", Limit: 1})
+		if err != nil || !ok {
+			return nil, err
+		}
+		if from.IsZero() {
+			from = first.CreatedTime.UTC()
+		}
+		if to.IsZero() {
+			to = last.CreatedTime.UTC().Add(time.Millisecond)
+		}
+	}
+	var starts []time.Time
+	for t := p.start(from); t.Before(to); t = p.next(t) {
+		starts = append(starts, t)
+	}
+	found := make([]bool, len(starts))
+	segs := min(f.cfg.Probes, len(starts))
+	g, gctx := errgroup.WithContext(ctx)
+	for k := range segs {
+		lo, hi := k*len(starts)/segs, (k+1)*len(starts)/segs
+		g.Go(func() error { return f.scan(gctx, s, p, starts, lo, hi, from, to, found) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var out []subdir
+	for i, start := range starts {
+		if !found[i] {
+			continue
+		}
+		name := start.Format(p.format)
+		c := s.child(name)
+		c.from, c.to = maxTime(start, from), minTime(p.next(start), to)
+		out = append(out, subdir{name: name, scope: c, mtime: start})
+	}
+	return out, nil
+}
+
+// scan marks the non-empty periods among starts[lo:hi], one probe per
+// non-empty period plus one.
+func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
+	end := to
+	if hi < len(starts) {
+		end = starts[hi]
+	}
+	for i := lo; i < hi; {
+		c := s
+		c.from, c.to = maxTime(starts[i], from), end
+		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: c.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
+		if err != nil || !ok {
+			return err
+		}
+		j := i
+		for j < hi && !p.start(obj.CreatedTime.UTC()).Equal(starts[j]) {
+			j++
+		}
+		if j == hi {
+			f.log.Warn("probe returned an object outside the window asked for", "region", s.region, "id", obj.ID, "createdTime", obj.CreatedTime, "from", c.from, "to", c.to)
+			return nil
+		}
+		found[j] = true
+		i = j + 1
+	}
+	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,146 @@
+// Package fs presents a CSS tenant as a go-fuse node tree: regions, layout
+// directories found by cheap probes, objects as read-only files.
+package fs
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/cssfs/cssfs/cache"
+	"github.com/cssfs/cssfs/client"
+)
+
+// API is what the tree needs from the CSS client.
+type API interface {
+	Regions(ctx context.Context) ([]string, error)
+	Search(ctx context.Context, region string, q client.Query) iter.Seq2[client.Object, error]
+	First(ctx context.Context, region string, q client.Query) (client.Object, bool, error)
+	Object(ctx context.Context, region, id string) (client.Object, error)
+}
+
+// Config shapes the tree and the mount.
+type Config struct {
+	Layout     string        // "type/date" (default), "date" or "flat"
+	Regions    []string      // regions to show; empty = every region of the account
+	UID, GID   uint32        // owner of every node
+	EntryTTL   time.Duration // kernel dentry cache (default 1 min)
+	AttrTTL    time.Duration // kernel attribute cache (default 1 min)
+	DirTTL     time.Duration // how long a directory listing is reused (default 5 min)
+	OpTimeout  time.Duration // deadline of one FUSE operation (default 2 min)
+	Probes     int           // parallel existence probes per directory (default 8)
+	MaxAhead   int64         // readahead bound per open file in bytes (default 64 MiB)
+	AllowOther bool
+	DebugFUSE  bool
+	FsName     string // shown by df/mount (default "cssfs")
+	Logger     *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Layout == "" {
+		c.Layout = "type/date"
+	}
+	if c.EntryTTL == 0 {
+		c.EntryTTL = time.Minute
+	}
+	if c.AttrTTL == 0 {
+		c.AttrTTL = time.Minute
+	}
+	if c.DirTTL == 0 {
+		c.DirTTL = 5 * time.Minute
+	}
+	if c.OpTimeout == 0 {
+		c.OpTimeout = 2 * time.Minute
+	}
+	if c.Probes <= 0 {
+		c.Probes = 8
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = 64 << 20
+	}
+	if c.FsName == "" {
+		c.FsName = "cssfs"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// fsys is the state every node shares.
+type fsys struct {
+	api     API
+	blocks  *cache.Blocks
+	cfg     Config
+	levels  []level
+	log     *slog.Logger
+	mounted time.Time
+}
+
+// NewRoot builds the root node: one directory per region.
+func NewRoot(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (gofs.InodeEmbedder, error) {
+	cfg.setDefaults()
+	levels, err := parseLayout(cfg.Layout)
+	if err != nil {
+		return nil, err
+	}
+	regions := cfg.Regions
+	if len(regions) == 0 {
+		if regions, err = api.Regions(ctx); err != nil {
+			return nil, fmt.Errorf("discovering regions: %w", err)
+		}
+	}
+	f := &fsys{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now()}
+	return &rootNode{fs: f, regions: regions}, nil
+}
+
+// Mount mounts root on dir and returns the running server.
+func Mount(dir string, root gofs.InodeEmbedder, cfg Config) (*fuse.Server, error) {
+	cfg.setDefaults()
+	neg := time.Second
+	opts := &gofs.Options{
+		EntryTimeout:    &cfg.EntryTTL,
+		AttrTimeout:     &cfg.AttrTTL,
+		NegativeTimeout: &neg,
+		UID:             cfg.UID,
+		GID:             cfg.GID,
+		RootStableAttr:  &gofs.StableAttr{Ino: 1, Mode: syscall.S_IFDIR},
+		MountOptions: fuse.MountOptions{
+			FsName:        cfg.FsName,
+			Name:          "cssfs",
+			Options:       []string{"ro", "default_permissions"},
+			AllowOther:    cfg.AllowOther,
+			MaxWrite:      1 << 20,
+			MaxBackground: 64,
+			DisableSplice: true,
+			DirectMount:   os.Geteuid() == 0,
+			Debug:         cfg.DebugFUSE,
+		},
+	}
+	srv, err := gofs.Mount(dir, root, opts)
+	if err != nil {
+		return nil, fmt.Errorf("mounting %s: %w", dir, err)
+	}
+	raiseReadAhead(dir, cfg.Logger)
+	return srv, nil
+}
+
+// opContext bounds one FUSE operation.
+func (f *fsys) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, f.cfg.OpTimeout)
+}
+
+// dirAttr fills the attributes every directory shares.
+func (f *fsys) dirAttr(out *fuse.Attr, ino uint64, mtime time.Time) {
+	out.Mode = syscall.S_IFDIR | 0o555
+	out.Ino = ino
+	out.Nlink = 2
+	out.Uid, out.Gid = f.cfg.UID, f.cfg.GID
+	out.SetTimes(nil, &mtime, &mtime)
+}
