@@ -129,17 +129,10 @@ func (d *dirNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno
 	return 0
 }
 
-// objects lists every object in s, paging through the search.
+// objects lists every object in s; its pages are fetched in parallel.
 func (f *fsys) objects(ctx context.Context, s scope) ([]client.Object, error) {
-	var out []client.Object
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
-	for obj, err := range f.api.Search(ctx, s.region, q) {
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, obj)
-	}
-	return out, nil
+	return f.api.List(ctx, s.region, q, f.cfg.Probes)
 }
 
 func (f *fsys) dirListing(region string, dirs []subdir) *listing {

@@ -5,7 +5,6 @@ package fs
 import (
 	"context"
 	"fmt"
-	"iter"
 	"log/slog"
 	"os"
 	"syscall"
@@ -21,7 +20,7 @@ import (
 // API is what the tree needs from the CSS client.
 type API interface {
 	Regions(ctx context.Context) ([]string, error)
-	Search(ctx context.Context, region string, q client.Query) iter.Seq2[client.Object, error]
+	List(ctx context.Context, region string, q client.Query, parallel int) ([]client.Object, error)
 	First(ctx context.Context, region string, q client.Query) (client.Object, bool, error)
 	Object(ctx context.Context, region, id string) (client.Object, error)
 }

@@ -127,6 +127,7 @@ func (s *Server) addLocked(rg *region, spec ObjectSpec) int32 {
 		ex.src, ex.exactChecksum = bytesSource(bytes.Clone(spec.Content)), true
 	} else {
 		ex.src = generatedSource(format, mix2(key, hashString(ex.id)), max(spec.Size, 0), ex.id)
+		ex.exactChecksum = spec.plainMD5
 	}
 	ex.tags = append([]Tag{}, spec.Tags...)
 	if isAudioType(ex.typ) && spec.Content == nil {

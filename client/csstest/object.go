@@ -57,6 +57,8 @@ type ObjectSpec struct {
 	Tags     []Tag
 	Content  []byte // the bytes; nil = generated content of Size bytes
 	Size     int64  // size of generated content when Content is nil
+
+	plainMD5 bool // a plain MD5 checksum even when large (the hard case tests verify)
 }
 
 // Object states (reference §7.2).

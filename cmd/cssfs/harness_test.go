@@ -122,6 +122,11 @@ func (m *mounted) stop() {
 		return
 	}
 	m.cmd.Process.Signal(syscall.SIGTERM)
+	m.waitExit()
+}
+
+// waitExit waits for cssfs to exit by itself and checks the mount is gone.
+func (m *mounted) waitExit() {
 	done := make(chan error, 1)
 	go func() { done <- m.cmd.Wait() }()
 	select {
@@ -133,7 +138,7 @@ func (m *mounted) stop() {
 		m.cmd.Process.Kill()
 		<-done
 		syscall.Unmount(m.dir, syscall.MNT_DETACH)
-		m.t.Errorf("cssfs mount did not exit 30s after SIGTERM\n%s", m.log)
+		m.t.Errorf("cssfs mount did not exit within 30s\n%s", m.log)
 	}
 	if isMounted(m.dir) {
 		syscall.Unmount(m.dir, syscall.MNT_DETACH)

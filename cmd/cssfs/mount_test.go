@@ -466,5 +466,5 @@ func TestSIGTERMUnmountsEvenWhenBusy(t *testing.T) {
 		t.Errorf("still mounted after SIGTERM with a busy file")
 	}
 	f.Close()
-	m.stop()
+	m.waitExit()
 }
