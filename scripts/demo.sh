@@ -16,8 +16,8 @@ grep -q 'mounted at' "$log" || { echo "cssfs did not come up:"; cat "$log"; kill
 
 echo "== the demo tenant is mounted at $mnt (cssfs pid $pid)"
 echo
-echo "== directories (first levels)"
-find "$mnt" -maxdepth 3 -type d | sed "s|^$mnt|.|" | sort | head -40
+echo "== regions and types"
+find "$mnt" -mindepth 1 -maxdepth 2 -type d | sed "s|^$mnt/||" | sort
 day=$(find "$mnt" -mindepth 5 -maxdepth 5 -type d -path '*callrecording*' | sort | head -1)
 echo
 echo "== ls -l ${day#$mnt/}"

@@ -146,11 +146,6 @@ func (m *mounted) waitExit() {
 	}
 }
 
-// path joins elements below the mountpoint.
-func (m *mounted) path(elem ...string) string {
-	return filepath.Join(append([]string{m.dir}, elem...)...)
-}
-
 // run runs a tool and returns its stdout, failing the test on error.
 func (m *mounted) run(name string, args ...string) string {
 	m.t.Helper()
