@@ -1,0 +1,67 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestByteSize(t *testing.T) {
+	for in, want := range map[string]int64{"256MiB": 256 << 20, "1M": 1 << 20, "4G": 4 << 30, "65536": 65536, "16 KiB": 16 << 10, "1mb": 1 << 20} {
+		var s byteSize
+		if err := s.Set(in); err != nil || int64(s) != want {
+			t.Errorf("Set(%q) = %d, %v; want %d", in, s, err, want)
+		}
+	}
+	for _, bad := range []string{"", "x", "-1M", "1.5G", "99999999999999999999G"} {
+		var s byteSize
+		if err := s.Set(bad); err == nil {
+			t.Errorf("Set(%q) accepted", bad)
+		}
+	}
+	s := byteSize(256 << 20)
+	if s.String() != "256MiB" {
+		t.Errorf("String() = %s", s.String())
+	}
+}
+
+func TestReadCredentials(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "creds")
+	if err := os.WriteFile(p, []byte("# cssfs\nkey = abc\nsecret: s3cr3t\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, secret, err := readCredentials(p, "", "")
+	if err != nil || key != "abc" || secret != "s3cr3t" {
+		t.Fatalf("got %q %q %v", key, secret, err)
+	}
+	os.Chmod(p, 0o644)
+	if _, _, err := readCredentials(p, "", ""); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+		t.Errorf("a group/world-readable file was accepted: %v", err)
+	} else if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error shows the secret: %v", err)
+	}
+	os.WriteFile(p, []byte("key=abc\n"), 0o600)
+	if _, _, err := readCredentials(p, "", ""); err == nil {
+		t.Error("a file without a secret was accepted")
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := run([]string{"mount"}, &out, &errOut); code != 2 {
+		t.Errorf("mount without a mountpoint: exit %d, want 2", code)
+	}
+	if code := run([]string{"frobnicate"}, &out, &errOut); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+	if code := run([]string{"mount", "--layout", "nonsense", "--demo", t.TempDir()}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "unknown level") {
+		t.Errorf("bad layout: exit %d, %s", code, errOut.String())
+	}
+	out.Reset()
+	if code := run([]string{"version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "cssfs ") {
+		t.Errorf("version: exit %d, %q", code, out.String())
+	}
+}
