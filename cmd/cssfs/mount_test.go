@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/mounttest"
 )
 
 // tenant is the emulator set-up most FUSE tests share.
@@ -31,7 +32,7 @@ type mountedFile struct {
 // filesByID walks the mount with find and reads each file's user.css.id.
 func (m *mounted) filesByID() map[string][]mountedFile {
 	m.t.Helper()
-	out := m.run("find", m.dir, "-type", "f", "-print0")
+	out := m.Run("find", m.Dir, "-type", "f", "-print0")
 	files := map[string][]mountedFile{}
 	for _, p := range strings.Split(strings.TrimSuffix(out, "\x00"), "\x00") {
 		if p == "" {
@@ -61,7 +62,7 @@ func xattr(t *testing.T, path, name string) string {
 func (m *mounted) objects() map[string]csstest.Object {
 	all := map[string]csstest.Object{}
 	for _, region := range []string{"us-east", "uk"} {
-		for _, o := range m.emu.Objects(region) {
+		for _, o := range m.Emu.Objects(region) {
 			all[o.ID] = o
 		}
 	}
@@ -70,7 +71,7 @@ func (m *mounted) objects() map[string]csstest.Object {
 
 func regionOf(m *mounted, id string) string {
 	for _, region := range []string{"us-east", "uk"} {
-		for _, o := range m.emu.Objects(region) {
+		for _, o := range m.Emu.Objects(region) {
 			if o.ID == id {
 				return region
 			}
@@ -80,7 +81,7 @@ func regionOf(m *mounted, id string) string {
 }
 
 func TestFindListsEveryAvailableObjectOnce(t *testing.T) {
-	requireFUSE(t, "find")
+	mounttest.RequireFUSE(t, "find")
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	want := 0
@@ -99,7 +100,7 @@ func TestFindListsEveryAvailableObjectOnce(t *testing.T) {
 		}
 		f := got[0]
 		created := o.Created()
-		rel, _ := filepath.Rel(m.dir, f.path)
+		rel, _ := filepath.Rel(m.Dir, f.path)
 		wantDir := filepath.Join(regionOf(m, id), o.Type, created.Format("2006/01/02"))
 		if filepath.Dir(rel) != wantDir {
 			t.Errorf("object %s at %s, want it in %s", id, rel, wantDir)
@@ -123,7 +124,7 @@ func TestFindListsEveryAvailableObjectOnce(t *testing.T) {
 }
 
 func TestLsLongShowsMetadata(t *testing.T) {
-	requireFUSE(t, "ls")
+	mounttest.RequireFUSE(t, "ls")
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	objs := m.objects()
@@ -138,7 +139,7 @@ func TestLsLongShowsMetadata(t *testing.T) {
 			day, most = d, n
 		}
 	}
-	out := m.run("ls", "-l", "--time-style=+%s", day)
+	out := m.Run("ls", "-l", "--time-style=+%s", day)
 	lines := 0
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 		f := strings.Fields(line)
@@ -192,7 +193,7 @@ func isASCII(s string) bool {
 }
 
 func TestEveryByteOfHardCases(t *testing.T) {
-	requireFUSE(t, "cmp", "md5sum")
+	mounttest.RequireFUSE(t, "cmp", "md5sum")
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	ids := hardCases(m, files)
@@ -209,7 +210,7 @@ func TestEveryByteOfHardCases(t *testing.T) {
 	}
 	ref := t.TempDir()
 	for _, id := range ids {
-		r, size, err := m.emu.Open(regionOf(m, id), id)
+		r, size, err := m.Emu.Open(regionOf(m, id), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -222,7 +223,7 @@ func TestEveryByteOfHardCases(t *testing.T) {
 			t.Fatal(err)
 		}
 		w.Close()
-		m.run("cmp", want, files[id][0].path)
+		m.Run("cmp", want, files[id][0].path)
 	}
 
 	// The large object: its MD5 read through the mount equals user.css.checksum.
@@ -236,7 +237,7 @@ func TestEveryByteOfHardCases(t *testing.T) {
 		t.Fatal("the tenant has no object of 100 MB or more")
 	}
 	p := files[big][0].path
-	sum := strings.Fields(m.run("md5sum", p))[0]
+	sum := strings.Fields(m.Run("md5sum", p))[0]
 	if want := xattr(t, p, "user.css.checksum"); sum != want {
 		t.Errorf("md5 of %s through the mount is %s, user.css.checksum says %s", p, sum, want)
 	}
@@ -267,7 +268,7 @@ func smallestMonth(m *mounted, files map[string][]mountedFile) string {
 }
 
 func TestRsyncSecondPassCopiesNothing(t *testing.T) {
-	requireFUSE(t, "rsync", "diff")
+	mounttest.RequireFUSE(t, "rsync", "diff")
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	month := smallestMonth(m, files)
@@ -275,15 +276,15 @@ func TestRsyncSecondPassCopiesNothing(t *testing.T) {
 		t.Fatal("no month directory with at least 4 small files")
 	}
 	dst := t.TempDir()
-	m.run("rsync", "-a", month+"/", dst+"/")
-	m.run("diff", "-r", month, dst)
+	m.Run("rsync", "-a", month+"/", dst+"/")
+	m.Run("diff", "-r", month, dst)
 
-	m.emu.ResetCounts()
-	out := m.run("rsync", "-a", "--itemize-changes", month+"/", dst+"/")
+	m.Emu.ResetCounts()
+	out := m.Run("rsync", "-a", "--itemize-changes", month+"/", dst+"/")
 	if strings.TrimSpace(out) != "" {
 		t.Errorf("second rsync changed things:\n%s", out)
 	}
-	if n := m.emu.Count("content"); n != 0 {
+	if n := m.Emu.Count("content"); n != 0 {
 		t.Errorf("second rsync made %d content requests, want 0", n)
 	}
 }
@@ -301,7 +302,7 @@ func audioFile(m *mounted, files map[string][]mountedFile) (string, csstest.Obje
 }
 
 func TestFfprobeAndSoxReadHeaders(t *testing.T) {
-	requireFUSE(t, "ffprobe", "sox")
+	mounttest.RequireFUSE(t, "ffprobe", "sox")
 	m := mountEmulator(t, tenant)
 	p, o := audioFile(m, m.filesByID())
 	tag, ok := o.Tag("duration")
@@ -311,17 +312,17 @@ func TestFfprobeAndSoxReadHeaders(t *testing.T) {
 	ms, _ := strconv.ParseFloat(tag, 64)
 	want := ms / 1000
 
-	m.emu.ResetCounts()
-	out := m.run("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", p)
+	m.Emu.ResetCounts()
+	out := m.Run("ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0", p)
 	got, err := strconv.ParseFloat(strings.TrimSpace(out), 64)
 	if err != nil || math.Abs(got-want) > 0.1 {
 		t.Errorf("ffprobe duration %q, want %.3f", out, want)
 	}
-	if n := m.emu.Count("content"); n > 4 {
+	if n := m.Emu.Count("content"); n > 4 {
 		t.Errorf("ffprobe made %d content requests, want a few (≤4)", n)
 	}
 
-	out = m.run("sox", "--i", "-D", p)
+	out = m.Run("sox", "--i", "-D", p)
 	got, err = strconv.ParseFloat(strings.TrimSpace(out), 64)
 	if err != nil || math.Abs(got-want) > 0.1 {
 		t.Errorf("sox --i -D says %q, want %.3f", out, want)
@@ -329,10 +330,10 @@ func TestFfprobeAndSoxReadHeaders(t *testing.T) {
 }
 
 func TestGetfattrShowsMetadata(t *testing.T) {
-	requireFUSE(t, "getfattr")
+	mounttest.RequireFUSE(t, "getfattr")
 	m := mountEmulator(t, tenant)
 	p, o := audioFile(m, m.filesByID())
-	out := m.run("getfattr", "-d", p)
+	out := m.Run("getfattr", "-d", p)
 	want := []string{
 		fmt.Sprintf("user.css.id=%q", o.ID),
 		fmt.Sprintf("user.css.type=%q", o.Type),
@@ -354,7 +355,7 @@ func TestGetfattrShowsMetadata(t *testing.T) {
 }
 
 func TestConcurrentReadersGetCorrectBytes(t *testing.T) {
-	requireFUSE(t)
+	mounttest.RequireFUSE(t)
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	var ids []string
@@ -380,7 +381,7 @@ func TestConcurrentReadersGetCorrectBytes(t *testing.T) {
 				errs <- err
 				return
 			}
-			r, size, err := m.emu.Open(regionOf(m, id), id)
+			r, size, err := m.Emu.Open(regionOf(m, id), id)
 			if err != nil {
 				errs <- err
 				return
@@ -403,7 +404,7 @@ func TestConcurrentReadersGetCorrectBytes(t *testing.T) {
 }
 
 func TestWritesAreRefused(t *testing.T) {
-	requireFUSE(t)
+	mounttest.RequireFUSE(t)
 	m := mountEmulator(t, tenant)
 	files := m.filesByID()
 	var p string
@@ -421,7 +422,7 @@ func TestWritesAreRefused(t *testing.T) {
 		t.Errorf("remove: %v, want EROFS", err)
 	}
 	var st syscall.Statfs_t
-	if err := syscall.Statfs(m.dir, &st); err != nil || st.Namelen != 255 {
+	if err := syscall.Statfs(m.Dir, &st); err != nil || st.Namelen != 255 {
 		t.Errorf("statfs: %v, namelen %d", err, st.Namelen)
 	}
 }
@@ -443,10 +444,10 @@ func errorIs(err error, errno syscall.Errno) bool {
 }
 
 func TestSIGTERMUnmountsEvenWhenBusy(t *testing.T) {
-	requireFUSE(t)
+	mounttest.RequireFUSE(t)
 	m := mountEmulator(t, tenant)
-	if !isMounted(m.dir) {
-		t.Fatalf("%s is not in mountinfo", m.dir)
+	if !mounttest.IsMounted(m.Dir) {
+		t.Fatalf("%s is not in mountinfo", m.Dir)
 	}
 	// A file held open makes the mount busy; SIGTERM must still end it.
 	var p string
@@ -458,13 +459,13 @@ func TestSIGTERMUnmountsEvenWhenBusy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m.cmd.Process.Signal(syscall.SIGTERM)
-	if !m.log.waitFor("detached", 20*time.Second) {
-		t.Fatalf("the busy mount was not reported:\n%s", m.log)
+	m.Cmd.Process.Signal(syscall.SIGTERM)
+	if !m.Log.WaitFor("detached", 20*time.Second) {
+		t.Fatalf("the busy mount was not reported:\n%s", m.Log)
 	}
-	if isMounted(m.dir) {
+	if mounttest.IsMounted(m.Dir) {
 		t.Errorf("still mounted after SIGTERM with a busy file")
 	}
 	f.Close()
-	m.waitExit()
+	m.WaitExit()
 }
