@@ -4,14 +4,12 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
-	"golang.org/x/sync/singleflight"
 )
 
 // Fetcher reads exactly len(p) bytes of an object at off. When the server
@@ -32,27 +30,45 @@ type Ref struct {
 type BlockConfig struct {
 	BlockSize    int64         // bytes per block (default 1 MiB)
 	MaxBytes     int64         // bound on cached bytes (default 256 MiB)
+	AheadBytes   int64         // bound on prefetched bytes not yet read (default MaxBytes/4)
 	FetchTimeout time.Duration // deadline of one block fetch, retries included (default 2 min)
+	AheadTTL     time.Duration // a prefetched block nobody reads is dropped after this (default 30 s)
 }
 
-// Blocks caches object content in aligned blocks. Concurrent readers of one
-// block share one fetch; fetches are detached from the caller's context so
-// an interrupted reader does not fail the others waiting on the same block.
+// Blocks caches object content in aligned blocks.
+//
+// Finished blocks live in ristretto, which may refuse or evict any of them.
+// Blocks being fetched, and prefetched blocks not yet read, live in a map of
+// their own until a reader takes them, because ristretto's admission policy
+// would otherwise drop fresh prefetches in favour of older blocks. That map
+// is bounded by AheadBytes: Prefetch does nothing once it is full.
+//
+// Concurrent readers of one block share one fetch, and fetches run detached
+// from the reader's context, so an interrupted reader does not fail others.
 type Blocks struct {
-	fetch     Fetcher
-	blockSize int64
-	timeout   time.Duration
-	lru       *ristretto.Cache[string, []byte]
-	inflight  singleflight.Group
+	fetch Fetcher
+	cfg   BlockConfig
+	lru   *ristretto.Cache[string, []byte]
 
-	mu       sync.Mutex
-	inFlight int64 // bytes being fetched right now (prefetch backs off past a bound)
-	stats    Stats
+	mu      sync.Mutex
+	pending map[string]*fetch
+	ahead   int64 // bytes of prefetches in flight or waiting to be read
+	stats   Stats
+}
+
+// fetch is one block on its way, or fetched ahead and waiting for a reader.
+type fetch struct {
+	done     chan struct{}
+	data     []byte
+	err      error
+	size     int64
+	ahead    bool // a prefetch, counted in Blocks.ahead until taken
+	finished time.Time
 }
 
 // Stats counts cache activity.
 type Stats struct {
-	Hits, Misses, Fetches, FetchedBytes, SpilledBlocks int64
+	Hits, Misses, Fetches, FetchedBytes, SpilledBlocks, AheadDropped int64
 }
 
 // NewBlocks makes a block cache over f.
@@ -63,8 +79,14 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 	if cfg.MaxBytes <= 0 {
 		cfg.MaxBytes = 256 << 20
 	}
+	if cfg.AheadBytes <= 0 {
+		cfg.AheadBytes = max(cfg.MaxBytes/4, 4*cfg.BlockSize)
+	}
 	if cfg.FetchTimeout <= 0 {
 		cfg.FetchTimeout = 2 * time.Minute
+	}
+	if cfg.AheadTTL <= 0 {
+		cfg.AheadTTL = 30 * time.Second
 	}
 	items := max(cfg.MaxBytes/cfg.BlockSize, 64)
 	lru, err := ristretto.NewCache(&ristretto.Config[string, []byte]{
@@ -75,14 +97,17 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 	if err != nil {
 		return nil, fmt.Errorf("block cache: %w", err)
 	}
-	return &Blocks{fetch: f, blockSize: cfg.BlockSize, timeout: cfg.FetchTimeout, lru: lru}, nil
+	return &Blocks{fetch: f, cfg: cfg, lru: lru, pending: map[string]*fetch{}}, nil
 }
 
 // Close releases the cache.
 func (b *Blocks) Close() { b.lru.Close() }
 
 // BlockSize is the size of one aligned block.
-func (b *Blocks) BlockSize() int64 { return b.blockSize }
+func (b *Blocks) BlockSize() int64 { return b.cfg.BlockSize }
+
+// AheadBytes is the bound on prefetched bytes not yet read.
+func (b *Blocks) AheadBytes() int64 { return b.cfg.AheadBytes }
 
 // Stats returns a snapshot of the counters.
 func (b *Blocks) Stats() Stats {
@@ -97,124 +122,192 @@ func blockKey(r Ref, idx int64) string {
 
 // NumBlocks is how many blocks r's content spans.
 func (b *Blocks) NumBlocks(r Ref) int64 {
-	return (r.Size + b.blockSize - 1) / b.blockSize
+	return (r.Size + b.cfg.BlockSize - 1) / b.cfg.BlockSize
 }
 
 // ReadAt fills p from r's content at off, like io.ReaderAt but with a
 // context: it returns fewer bytes than len(p) only at the end of the object.
 func (b *Blocks) ReadAt(ctx context.Context, r Ref, p []byte, off int64) (int, error) {
+	return b.readAt(ctx, r, p, off, nil)
+}
+
+// readAt copies the blocks spanning [off, off+len(p)) into p. Blocks come
+// from recent when it holds them (an open file's last blocks; may be nil),
+// else from the cache or a fetch.
+func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent *recentBlocks) (int, error) {
 	if off >= r.Size || len(p) == 0 {
 		return 0, nil
 	}
+	bs := b.cfg.BlockSize
 	end := min(off+int64(len(p)), r.Size)
-	first, last := off/b.blockSize, (end-1)/b.blockSize
-	// Fetch every block the read spans in parallel, then copy in order.
-	blocks := make([][]byte, last-first+1)
-	errs := make([]error, len(blocks))
-	var wg sync.WaitGroup
-	for i := range blocks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			blocks[i], errs[i] = b.Block(ctx, r, first+int64(i))
-		}()
-	}
-	wg.Wait()
-	n := 0
-	for i, data := range blocks {
-		if errs[i] != nil {
-			return n, errs[i]
+	first, last := off/bs, (end-1)/bs
+	// Start every block the read spans, then copy them in order.
+	waits := make([]*fetch, last-first+1)
+	for i := range waits {
+		if data := recent.get(first + int64(i)); data != nil {
+			waits[i] = doneFetch(data)
+		} else {
+			waits[i] = b.get(r, first+int64(i))
 		}
-		start := (first + int64(i)) * b.blockSize
+	}
+	n := 0
+	for i, f := range waits {
+		idx := first + int64(i)
+		data, err := b.wait(ctx, blockKey(r, idx), f)
+		if err != nil {
+			return n, err
+		}
+		recent.put(idx, data)
+		start := idx * bs
 		lo := max(off, start) - start
 		hi := min(end, start+int64(len(data))) - start
 		if lo >= hi {
-			return n, fmt.Errorf("object %s: block %d is short", r.ID, first+int64(i))
+			return n, fmt.Errorf("object %s: block %d is short", r.ID, idx)
 		}
 		n += copy(p[n:], data[lo:hi])
 	}
 	return n, nil
 }
 
-// Cached reports whether block idx of r is in the cache.
-func (b *Blocks) Cached(r Ref, idx int64) bool {
-	_, ok := b.lru.Get(blockKey(r, idx))
-	return ok
+func doneFetch(data []byte) *fetch {
+	f := &fetch{done: make(chan struct{}), data: data}
+	close(f.done)
+	return f
 }
 
 // Block returns block idx of r, from the cache or by one shared fetch.
 func (b *Blocks) Block(ctx context.Context, r Ref, idx int64) ([]byte, error) {
+	return b.wait(ctx, blockKey(r, idx), b.get(r, idx))
+}
+
+// get finds block idx in the cache (a finished fetch), joins its fetch, or
+// starts one.
+func (b *Blocks) get(r Ref, idx int64) *fetch {
 	key := blockKey(r, idx)
 	if data, ok := b.lru.Get(key); ok {
 		b.count(func(s *Stats) { s.Hits++ })
-		return data, nil
+		return doneFetch(data)
 	}
-	b.count(func(s *Stats) { s.Misses++ })
-	ch := b.inflight.DoChan(key, func() (any, error) {
-		return b.load(r, idx, key)
-	})
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if f := b.pending[key]; f != nil {
+		b.stats.Hits++
+		return f
+	}
+	b.stats.Misses++
+	return b.startLocked(r, idx, key, false)
+}
+
+// wait waits for f, then moves a prefetched block from the pending map to
+// ristretto: it has been read, so it counts as used.
+func (b *Blocks) wait(ctx context.Context, key string, f *fetch) ([]byte, error) {
 	select {
-	case res := <-ch:
-		if res.Err != nil {
-			return nil, res.Err
-		}
-		return res.Val.([]byte), nil
+	case <-f.done:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
+	if f.ahead {
+		b.mu.Lock()
+		if b.pending[key] == f {
+			delete(b.pending, key)
+			b.ahead -= f.size
+			if f.err == nil {
+				b.lru.Set(key, f.data, f.size)
+			}
+		}
+		b.mu.Unlock()
+	}
+	return f.data, f.err
 }
 
 // Prefetch starts fetching block idx of r in the background unless it is
-// cached, already on its way, or too much is in flight already.
-func (b *Blocks) Prefetch(r Ref, idx int64, maxInFlight int64) {
-	if idx < 0 || idx >= b.NumBlocks(r) || b.Cached(r, idx) {
-		return
-	}
-	b.mu.Lock()
-	busy := b.inFlight+b.blockSize > maxInFlight
-	b.mu.Unlock()
-	if busy {
+// cached, on its way, or the prefetch budget is spent.
+func (b *Blocks) Prefetch(r Ref, idx int64) {
+	if idx < 0 || idx >= b.NumBlocks(r) {
 		return
 	}
 	key := blockKey(r, idx)
-	b.inflight.DoChan(key, func() (any, error) { return b.load(r, idx, key) })
+	if _, ok := b.lru.Get(key); ok {
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.pending[key] != nil {
+		return
+	}
+	size := min(b.cfg.BlockSize, r.Size-idx*b.cfg.BlockSize)
+	if b.ahead+size > b.cfg.AheadBytes {
+		b.dropStaleLocked()
+		if b.ahead+size > b.cfg.AheadBytes {
+			return
+		}
+	}
+	b.startLocked(r, idx, key, true)
 }
 
-// load fetches one block under its own deadline and caches it.
-func (b *Blocks) load(r Ref, idx int64, key string) ([]byte, error) {
-	if data, ok := b.lru.Get(key); ok { // landed while we queued
-		return data, nil
+// dropStaleLocked forgets prefetched blocks that nobody read in time (their
+// reader closed the file or moved elsewhere), freeing the budget.
+func (b *Blocks) dropStaleLocked() {
+	now := time.Now()
+	for key, f := range b.pending {
+		if f.ahead && !f.finished.IsZero() && now.Sub(f.finished) > b.cfg.AheadTTL {
+			delete(b.pending, key)
+			b.ahead -= f.size
+			b.stats.AheadDropped++
+		}
 	}
-	start := idx * b.blockSize
-	size := min(b.blockSize, r.Size-start)
-	if size <= 0 {
-		return nil, fmt.Errorf("object %s: block %d is past the end", r.ID, idx)
+}
+
+// startLocked begins fetching one block under its own deadline.
+func (b *Blocks) startLocked(r Ref, idx int64, key string, ahead bool) *fetch {
+	start := idx * b.cfg.BlockSize
+	f := &fetch{done: make(chan struct{}), size: max(min(b.cfg.BlockSize, r.Size-start), 0), ahead: ahead}
+	b.pending[key] = f
+	if ahead {
+		b.ahead += f.size
 	}
-	b.count(func(s *Stats) { s.Fetches++ })
+	b.stats.Fetches++
+	go b.load(r, start, key, f)
+	return f
+}
+
+func (b *Blocks) load(r Ref, start int64, key string, f *fetch) {
+	defer close(f.done)
+	f.data, f.err = b.read(r, start, f.size)
 	b.mu.Lock()
-	b.inFlight += size
-	b.mu.Unlock()
-	defer func() {
-		b.mu.Lock()
-		b.inFlight -= size
-		b.mu.Unlock()
-	}()
-	ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+	defer b.mu.Unlock()
+	f.finished = time.Now()
+	if f.err == nil {
+		b.stats.FetchedBytes += f.size
+		if !f.ahead { // prefetches go to ristretto once read (see wait)
+			b.lru.Set(key, f.data, f.size)
+		}
+	}
+	if !f.ahead || f.err != nil { // demand fetches and failures are not kept here
+		if b.pending[key] == f {
+			delete(b.pending, key)
+			if f.ahead {
+				b.ahead -= f.size
+			}
+		}
+	}
+}
+
+func (b *Blocks) read(r Ref, start, size int64) ([]byte, error) {
+	if size <= 0 {
+		return nil, fmt.Errorf("object %s: block at %d is past the end", r.ID, start)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.FetchTimeout)
 	defer cancel()
 	data := make([]byte, size)
 	sp := &spiller{b: b, r: r}
 	n, err := b.fetch.ReadRange(ctx, r.Region, r.ID, start, data, sp.take)
-	if err == nil && int64(n) != size {
-		err = fmt.Errorf("object %s: read %d of %d bytes at %d", r.ID, n, size, start)
-	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("object %s block %d: %w", r.ID, idx, err)
-		}
-		return nil, err
+		return nil, fmt.Errorf("object %s at %d: %w", r.ID, start, err)
 	}
-	b.count(func(s *Stats) { s.FetchedBytes += size })
-	b.lru.Set(key, data, size)
+	if int64(n) != size {
+		return nil, fmt.Errorf("object %s: read %d of %d bytes at %d", r.ID, n, size, start)
+	}
 	return data, nil
 }
 
@@ -235,7 +328,7 @@ type spiller struct {
 }
 
 func (s *spiller) take(off int64, p []byte) {
-	bs := s.b.blockSize
+	bs := s.b.cfg.BlockSize
 	for len(p) > 0 && off < s.r.Size {
 		idx := off / bs
 		start := idx * bs

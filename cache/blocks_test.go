@@ -157,3 +157,40 @@ func TestFetchErrorIsReturned(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestPrefetchedBlocksWaitForTheirReader(t *testing.T) {
+	// A cache of two blocks: ristretto alone would drop most prefetches.
+	f := &fakeFetcher{content: pattern(64 * 1024)}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: 1024, MaxBytes: 2048, AheadBytes: 64 * 1024})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: 64 * 1024}
+	for idx := range int64(64) {
+		b.Prefetch(r, idx)
+	}
+	for idx := range int64(64) {
+		data, err := b.Block(context.Background(), r, idx)
+		if err != nil || !bytes.Equal(data, f.content[idx*1024:(idx+1)*1024]) {
+			t.Fatalf("block %d: %v", idx, err)
+		}
+	}
+	if n := f.calls.Load(); n != 64 {
+		t.Errorf("%d fetches for 64 prefetched blocks; each should be fetched once", n)
+	}
+}
+
+func TestPrefetchBudget(t *testing.T) {
+	f := &fakeFetcher{content: pattern(64 * 1024), gate: make(chan struct{})}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: 1024, MaxBytes: 1 << 20, AheadBytes: 4 * 1024})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: 64 * 1024}
+	for idx := range int64(64) {
+		b.Prefetch(r, idx)
+	}
+	b.mu.Lock()
+	started, ahead := len(b.pending), b.ahead
+	b.mu.Unlock()
+	close(f.gate)
+	if started != 4 || ahead != 4*1024 {
+		t.Errorf("%d prefetches started holding %d bytes; the budget allows 4 blocks", started, ahead)
+	}
+}

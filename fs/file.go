@@ -3,7 +3,6 @@ package fs
 import (
 	"context"
 	"strings"
-	"sync"
 	"syscall"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
@@ -70,22 +69,17 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR) != 0 {
 		return nil, 0, syscall.EROFS
 	}
-	r := n.ref()
-	if strings.HasPrefix(n.obj.MimeType, "audio/") && r.Size > 0 {
-		// Header probes (ffprobe, sox) read the head and often the tail.
-		n.fs.blocks.Prefetch(r, 0, n.fs.cfg.MaxAhead)
-		n.fs.blocks.Prefetch(r, n.fs.blocks.NumBlocks(r)-1, n.fs.cfg.MaxAhead)
+	h := &fileHandle{n: n, r: n.fs.blocks.NewReader(n.ref(), n.fs.cfg.MaxAhead)}
+	if strings.HasPrefix(n.obj.MimeType, "audio/") {
+		h.r.WarmEnds()
 	}
-	return &fileHandle{n: n}, fuse.FOPEN_KEEP_CACHE, 0
+	return h, fuse.FOPEN_KEEP_CACHE, 0
 }
 
-// fileHandle is one open file: it watches the reads to prefetch ahead of
-// a sequential reader.
+// fileHandle is one open file.
 type fileHandle struct {
-	n      *fileNode
-	mu     sync.Mutex
-	next   int64 // where a sequential reader would read next
-	streak int64 // bytes read sequentially so far
+	n *fileNode
+	r *cache.Reader
 }
 
 var _ gofs.FileReader = (*fileHandle)(nil)
@@ -93,36 +87,9 @@ var _ gofs.FileReader = (*fileHandle)(nil)
 func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
 	ctx, cancel := h.n.fs.opContext(ctx)
 	defer cancel()
-	r := h.n.ref()
-	h.readahead(r, off, int64(len(dest)))
-	n, err := h.n.fs.blocks.ReadAt(ctx, r, dest, off)
+	n, err := h.r.ReadAt(ctx, dest, off)
 	if err != nil {
 		return nil, toErrno(h.n.fs.log, "read "+h.n.region+"/"+h.n.obj.ID, err)
 	}
 	return fuse.ReadResultData(dest[:n]), 0
-}
-
-// readahead prefetches as far ahead as the reader has read sequentially
-// (so the window doubles while it keeps up), up to MaxAhead. Reads arrive
-// slightly out of order, so small jumps still count as sequential; a seek
-// resets the streak. Nothing is prefetched until two blocks have been read
-// in a row: header probes (ffprobe, sox) read a little and stop.
-func (h *fileHandle) readahead(r cache.Ref, off, size int64) {
-	b := h.n.fs.blocks
-	bs := b.BlockSize()
-	h.mu.Lock()
-	if off <= h.next+2*bs && off+size >= h.next-4*bs {
-		h.streak += size
-		h.next = max(h.next, off+size)
-	} else {
-		h.streak, h.next = size, off+size
-	}
-	from, window := h.next, min(h.streak, h.n.fs.cfg.MaxAhead)
-	h.mu.Unlock()
-	if window < 2*bs {
-		return
-	}
-	for idx := from / bs; idx*bs < from+window && idx < b.NumBlocks(r); idx++ {
-		b.Prefetch(r, idx, 2*h.n.fs.cfg.MaxAhead)
-	}
 }

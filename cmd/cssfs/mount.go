@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -29,7 +30,7 @@ type mountFlags struct {
 	dirTTL, attrTTL, opTimeout     time.Duration
 	allowOther, debugFUSE, demo    bool
 	uid, gid                       int
-	logLevel                       string
+	logLevel, cpuProfile           string
 }
 
 func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
@@ -54,6 +55,8 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.StringVar(&m.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
 	f.BoolVar(&m.demo, "demo", false, "mount a built-in emulated sample tenant (no credentials needed)")
+	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
+	f.MarkHidden("cpu-profile")
 	f.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
 			"  CSSFS_KEY=… CSSFS_SECRET=… cssfs mount /mnt/css\n"+
@@ -83,6 +86,13 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		m.secret = os.Getenv("CSSFS_SECRET")
 	}
 
+	if m.cpuProfile != "" {
+		stop, err := startCPUProfile(m.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	if m.demo {
 		emu, err := csstest.New(csstest.Options{Objects: 300})
 		if err != nil {
@@ -203,6 +213,18 @@ func newLogger(level string, w io.Writer) (*slog.Logger, error) {
 		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func envOr(name, def string) string {
