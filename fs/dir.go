@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"syscall"
 	"time"
 
@@ -55,13 +56,17 @@ type dirNode struct {
 	levels  []level // levels below this directory
 	mtime   time.Time
 	listing cache.Memo[*listing]
+
+	mu     sync.Mutex
+	served *listing // the listing the kernel may hold in its directory cache
 }
 
 var (
-	_ gofs.NodeLookuper  = (*dirNode)(nil)
-	_ gofs.NodeReaddirer = (*dirNode)(nil)
-	_ gofs.NodeGetattrer = (*dirNode)(nil)
-	_ gofs.NodeStatfser  = (*dirNode)(nil)
+	_ gofs.NodeLookuper       = (*dirNode)(nil)
+	_ gofs.NodeReaddirer      = (*dirNode)(nil)
+	_ gofs.NodeOpendirHandler = (*dirNode)(nil)
+	_ gofs.NodeGetattrer      = (*dirNode)(nil)
+	_ gofs.NodeStatfser       = (*dirNode)(nil)
 )
 
 // listing is what one directory holds, by name.
@@ -71,8 +76,20 @@ type listing struct {
 	files   map[string]*client.Object
 }
 
+// pastTTLFactor stretches the listing TTL of periods that are over: objects
+// are created with the current time, so a past day only changes when an
+// object is deleted or archived.
+const pastTTLFactor = 12
+
+func (d *dirNode) ttl() time.Duration {
+	if !d.scope.to.IsZero() && d.scope.to.Before(time.Now().Add(-time.Hour)) {
+		return pastTTLFactor * d.fs.cfg.DirTTL
+	}
+	return d.fs.cfg.DirTTL
+}
+
 func (d *dirNode) load(ctx context.Context) (*listing, error) {
-	return d.listing.Get(ctx, d.fs.cfg.DirTTL, d.fs.cfg.OpTimeout, func(ctx context.Context) (*listing, error) {
+	return d.listing.Get(ctx, d.ttl(), d.fs.cfg.OpTimeout, func(ctx context.Context) (*listing, error) {
 		if len(d.levels) > 0 {
 			dirs, err := d.fs.subdirs(ctx, d.levels[0], d.scope)
 			if err != nil {
@@ -119,6 +136,28 @@ func (d *dirNode) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
 	return gofs.NewListDirStream(l.entries), 0
 }
 
+// OpendirHandle lets the kernel cache the directory's entries across opens
+// (a second ls reads none from us) while the listing stays the same; when
+// it has changed, the open goes without FOPEN_CACHE_DIR, which makes the
+// kernel drop what it held and read afresh.
+func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
+	ctx, cancel := d.fs.opContext(ctx)
+	defer cancel()
+	l, err := d.load(ctx)
+	if err != nil {
+		return nil, 0, toErrno(d.fs.log, "opendir", err)
+	}
+	d.mu.Lock()
+	changed := d.served != nil && d.served != l
+	d.served = l
+	d.mu.Unlock()
+	var fuseFlags uint32 = fuse.FOPEN_CACHE_DIR
+	if changed {
+		fuseFlags = 0
+	}
+	return gofs.NewListDirStream(l.entries).(gofs.FileHandle), fuseFlags, 0
+}
+
 func (d *dirNode) Getattr(ctx context.Context, _ gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
 	d.fs.dirAttr(&out.Attr, d.StableAttr().Ino, d.mtime)
 	return 0
@@ -132,7 +171,7 @@ func (d *dirNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errno
 // objects lists every object in s; its pages are fetched in parallel.
 func (f *fsys) objects(ctx context.Context, s scope) ([]client.Object, error) {
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
-	return f.api.List(ctx, s.region, q, f.cfg.Probes)
+	return f.api.List(ctx, s.region, q, 2*f.cfg.Probes)
 }
 
 func (f *fsys) dirListing(region string, dirs []subdir) *listing {

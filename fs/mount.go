@@ -37,6 +37,7 @@ type Config struct {
 	Probes     int           // parallel existence probes per directory (default 8)
 	MaxAhead   int64         // readahead bound per open file in bytes (default 64 MiB)
 	AllowOther bool
+	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
 	DebugFUSE  bool
 	FsName     string // shown by df/mount (default "cssfs")
 	Logger     *slog.Logger
@@ -118,6 +119,7 @@ func Mount(dir string, root gofs.InodeEmbedder, cfg Config) (*fuse.Server, error
 			MaxWrite:      1 << 20,
 			MaxBackground: 64,
 			DisableSplice: true,
+			DisableXAttrs: cfg.NoXattrs,
 			DirectMount:   os.Geteuid() == 0,
 			Debug:         cfg.DebugFUSE,
 		},
