@@ -343,7 +343,7 @@ func BenchmarkParallelReaders(b *testing.B) {
 	mounttest.RequireFUSE(b)
 	emu := newEmulator(b)
 	objs := addObjects(emu, "screenrecording", 16, 64<<20)
-	m := mounttest.Start(b, binPath, emu)
+	m := mounttest.Start(b, binPath, emu, profile("parallel")...)
 	for _, o := range objs {
 		if _, err := os.Stat(path(m, o)); err != nil {
 			b.Fatal(err)
