@@ -148,11 +148,21 @@ func (c *Client) Count(ctx context.Context, region string, filter string) (int64
 	return n, nil
 }
 
-// checkObjects logs objects whose size is unusable (the fs shows them specially).
+// knownStates are the objectState values of reference §7.2.
+var knownStates = map[string]bool{"PENDING": true, "AVAILABLE": true, "ARCHIVED": true, "REVOKED": true, "DELETED": true, "FAILED": true}
+
+// checkObjects logs metadata that lies or is missing, once per page: the fs
+// shows such objects with sane stand-ins (size 0 and unreadable, mtime 1970).
 func (c *Client) checkObjects(ctx context.Context, region string, objs []Object) {
 	for _, o := range objs {
 		if o.StoredBytes < 0 {
 			c.log.WarnContext(ctx, "css object without usable storedBytes", "region", region, "object", o.ID)
+		}
+		if o.CreatedTime.IsZero() {
+			c.log.WarnContext(ctx, "css object without a usable createdTime", "region", region, "object", o.ID)
+		}
+		if !knownStates[o.ObjectState] {
+			c.log.WarnContext(ctx, "css object with an unknown objectState", "region", region, "object", o.ID, "objectState", o.ObjectState)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"syscall"
+	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -48,6 +49,9 @@ func (n *fileNode) attr(out *fuse.Attr) {
 	out.Nlink = 1
 	out.Uid, out.Gid = n.fs.cfg.UID, n.fs.cfg.GID
 	mtime, ctime := n.obj.CreatedTime, n.obj.UpdatedTime
+	if mtime.IsZero() { // unparseable createdTime (the client logged it)
+		mtime = time.Unix(0, 0)
+	}
 	if ctime.IsZero() {
 		ctime = mtime
 	}
@@ -65,9 +69,20 @@ func (n *fileNode) Statfs(ctx context.Context, out *fuse.StatfsOut) syscall.Errn
 }
 
 // Open keeps the kernel page cache across opens: objects never change.
+// Every open is audited (when asked) before any byte is served; an audit
+// log that cannot be written refuses the open.
 func (n *fileNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
 	if flags&(syscall.O_WRONLY|syscall.O_RDWR) != 0 {
 		return nil, 0, syscall.EROFS
+	}
+	if n.obj.StoredBytes < 0 {
+		// Without a size no read can be checked; a wrong byte is worse than an error.
+		n.fs.log.Error("object has no usable storedBytes; refusing to read it", "region", n.region, "id", n.obj.ID)
+		return nil, 0, syscall.EIO
+	}
+	if err := n.fs.cfg.Audit.opened(ctx, n.region, n.obj.ID, "/"+n.Path(nil)); err != nil {
+		n.fs.log.Error("audit log not written; open refused", "region", n.region, "id", n.obj.ID, "err", err)
+		return nil, 0, syscall.EIO
 	}
 	h := &fileHandle{n: n, r: n.fs.blocks.NewReader(n.ref(), n.fs.cfg.MaxAhead)}
 	if strings.HasPrefix(n.obj.MimeType, "audio/") {

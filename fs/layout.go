@@ -244,11 +244,28 @@ func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, 
 			j++
 		}
 		if j == hi {
-			f.log.Warn("probe returned an object outside the window asked for", "region", s.region, "id", obj.ID, "createdTime", obj.CreatedTime, "from", c.from, "to", c.to)
-			return nil
+			// Its createdTime does not place it (unparseable, or the server
+			// disagrees about zones): probe the rest one period at a time.
+			f.log.Warn("probe returned an object outside the window asked for; probing period by period", "region", s.region, "id", obj.ID, "createdTime", obj.CreatedTime, "from", c.from, "to", c.to)
+			return f.probeEach(ctx, s, p, starts, i, hi, from, to, found)
 		}
 		found[j] = true
 		i = j + 1
+	}
+	return nil
+}
+
+// probeEach marks the non-empty periods among starts[lo:hi] with one
+// existence probe each.
+func (f *fsys) probeEach(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
+	for k := lo; k < hi; k++ {
+		c := s
+		c.from, c.to = maxTime(starts[k], from), minTime(p.next(starts[k]), to)
+		ok, err := f.exists(ctx, s.region, c.filter())
+		if err != nil {
+			return err
+		}
+		found[k] = ok
 	}
 	return nil
 }

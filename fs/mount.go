@@ -39,7 +39,8 @@ type Config struct {
 	AllowOther bool
 	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
 	DebugFUSE  bool
-	FsName     string // shown by df/mount (default "cssfs")
+	FsName     string    // shown by df/mount (default "cssfs")
+	Audit      *AuditLog // when set, every open of an object is recorded
 	Logger     *slog.Logger
 }
 

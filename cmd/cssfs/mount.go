@@ -32,7 +32,7 @@ type mountFlags struct {
 	allowOther, debugFUSE, demo    bool
 	noXattrs                       bool
 	uid, gid                       int
-	logLevel, cpuProfile           string
+	logLevel, cpuProfile, auditLog string
 }
 
 func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
@@ -55,6 +55,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes; ls -l then asks nothing per file (about 2 fewer FUSE round trips each)")
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
 	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")
+	f.StringVar(&m.auditLog, "audit-log", "", "append one JSON line per open of an object (time, uid, pid, region, object id, path) to this file, created 0600")
 	f.StringVar(&m.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
 	f.BoolVar(&m.demo, "demo", false, "mount a built-in emulated sample tenant (no credentials needed)")
@@ -119,12 +120,19 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	}
 	defer blocks.Close()
 
+	var audit *cssfs.AuditLog
+	if m.auditLog != "" {
+		if audit, err = cssfs.OpenAuditLog(m.auditLog); err != nil {
+			return err
+		}
+		defer audit.Close()
+	}
 	cfg := cssfs.Config{
 		Layout: m.layout, Regions: m.regions,
 		UID: uint32(m.uid), GID: uint32(m.gid),
 		EntryTTL: m.attrTTL, AttrTTL: m.attrTTL, DirTTL: m.dirTTL, OpTimeout: m.opTimeout,
 		AllowOther: m.allowOther, NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE, Logger: log,
-		FsName: "cssfs:" + hostOf(m.apiURL),
+		FsName: "cssfs:" + hostOf(m.apiURL), Audit: audit,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.opTimeout)
 	root, err := cssfs.NewRoot(ctx, api, blocks, cfg)
