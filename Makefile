@@ -25,6 +25,10 @@ demo: deps build
 bench: build
 	$(GO) test -count=1 -run '^$$' -bench . -benchtime 1x -timeout 60m ./bench/...
 
+# The long form of the fault suite (issue 5): a bigger tenant, minutes of load.
+soak: deps
+	CSSFS_SOAK=1 $(GO) test -count=1 -v -run Fault -timeout 60m ./cmd/cssfs/
+
 lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...

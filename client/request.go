@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -17,6 +18,8 @@ import (
 // or a final error occurs.
 type call struct {
 	op, region, id string
+	method         string // default GET
+	body           []byte // request body, sent again on every attempt
 	url            string
 	header         http.Header // extra request headers (Accept, Range, ...)
 	okStatus       []int       // statuses passed to handle; default {200}
@@ -118,7 +121,14 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 	wd := newWatchdog(c.idleTimeout, cancel)
 	defer wd.stop()
 
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, cl.url, nil)
+	method, reqBody := cl.method, io.Reader(nil)
+	if method == "" {
+		method = http.MethodGet
+	}
+	if cl.body != nil {
+		reqBody = bytes.NewReader(cl.body)
+	}
+	req, err := http.NewRequestWithContext(actx, method, cl.url, reqBody)
 	if err != nil {
 		return c.apiErr(cl, 0, ErrBadResponse, "building request: "+err.Error())
 	}

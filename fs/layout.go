@@ -22,10 +22,13 @@ const (
 	levelYear
 	levelMonth
 	levelDay
+	levelDirection
+	levelUser
 )
 
 // parseLayout reads a layout: "type/date", "date", "flat", or a path of
-// levels among type, year, month, day (date = year/month/day).
+// levels among type, year, month, day, direction, user (date =
+// year/month/day).
 func parseLayout(s string) ([]level, error) {
 	if s == "flat" {
 		return nil, nil
@@ -43,8 +46,12 @@ func parseLayout(s string) ([]level, error) {
 			out = append(out, levelMonth)
 		case "day":
 			out = append(out, levelDay)
+		case "direction":
+			out = append(out, levelDirection)
+		case "user":
+			out = append(out, levelUser)
 		default:
-			return nil, fmt.Errorf("layout %q: unknown level %q (want type, date, year, month, day or flat)", s, part)
+			return nil, fmt.Errorf("layout %q: unknown level %q (want type, date, year, month, day, direction, user, or flat)", s, part)
 		}
 	}
 	return out, nil
@@ -95,7 +102,11 @@ type subdir struct {
 func (f *fsys) subdirs(ctx context.Context, lv level, s scope) ([]subdir, error) {
 	switch lv {
 	case levelType:
-		return f.typeDirs(ctx, s)
+		return f.valueDirs(ctx, s, valueLevels[levelType])
+	case levelDirection:
+		return f.valueDirs(ctx, s, valueLevels[levelDirection])
+	case levelUser:
+		return f.valueDirs(ctx, s, valueLevels[levelUser])
 	case levelYear, levelMonth, levelDay:
 		return f.timeDirs(ctx, s, lv)
 	}
@@ -108,19 +119,36 @@ func (f *fsys) exists(ctx context.Context, region, filter string) (bool, error) 
 	return ok, err
 }
 
-// typeDirs probes the known types in parallel, then asks for objects of
-// none of the types seen so far until that comes back empty, so no type is lost.
-func (f *fsys) typeDirs(ctx context.Context, s scope) ([]subdir, error) {
+// valueLevel is a level whose directories are the values of one field.
+type valueLevel struct {
+	selector string                     // FIQL selector: a field or a tag key
+	known    []string                   // values probed up front, in parallel
+	value    func(client.Object) string // the object's value ("" = it has none)
+}
+
+var valueLevels = map[level]valueLevel{
+	levelType:      {"type", knownTypes, func(o client.Object) string { return o.Type }},
+	levelDirection: {"direction", []string{"INBOUND", "OUTBOUND"}, func(o client.Object) string { v, _ := o.Tag("direction"); return v }},
+	levelUser:      {"userId", nil, func(o client.Object) string { return o.UserID }},
+}
+
+// noValue names the directory of objects that lack the level's field.
+const noValue = "_none"
+
+// valueDirs probes the known values in parallel, then asks for objects with
+// none of the values seen so far until that comes back empty, so no value
+// (and no object) is lost.
+func (f *fsys) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir, error) {
 	var mu sync.Mutex
 	found := map[string]bool{}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(f.cfg.Probes)
-	for _, t := range knownTypes {
+	for _, v := range lv.known {
 		g.Go(func() error {
-			ok, err := f.exists(gctx, s.region, client.And(s.filter(), client.Eq("type", t)))
+			ok, err := f.exists(gctx, s.region, client.And(s.filter(), client.Eq(lv.selector, v)))
 			if ok {
 				mu.Lock()
-				found[t] = true
+				found[v] = true
 				mu.Unlock()
 			}
 			return err
@@ -129,28 +157,39 @@ func (f *fsys) typeDirs(ctx context.Context, s scope) ([]subdir, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	seen := slices.Clone(knownTypes)
-	for range 1000 {
-		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: client.And(s.filter(), client.Out("type", seen...)), Limit: 1})
+	seen := slices.Clone(lv.known)
+	missing := false // objects without the field: they match only =out=
+	for range 10_000 {
+		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: client.And(s.filter(), client.Out(lv.selector, seen...)), Limit: 1})
 		if err != nil {
 			return nil, err
 		}
 		if !ok {
 			break
 		}
-		if slices.Contains(seen, obj.Type) {
-			f.log.Warn("type probe returned an excluded type; stopping discovery", "region", s.region, "type", obj.Type)
+		v := lv.value(obj)
+		if v == "" {
+			missing = true // they keep answering this probe: stop here
 			break
 		}
-		seen = append(seen, obj.Type)
-		found[obj.Type] = true
+		if slices.Contains(seen, v) {
+			f.log.Warn("value probe returned an excluded value; stopping discovery", "region", s.region, "selector", lv.selector, "value", v)
+			break
+		}
+		seen = append(seen, v)
+		found[v] = true
 	}
 	var out []subdir
-	for t := range found {
-		name := safeName(t, "", "type")
+	for v := range found {
+		name := safeName(v, "", lv.selector)
 		c := s.child(name)
-		c.preds = append(c.preds, client.Eq("type", t))
+		c.preds = append(c.preds, client.Eq(lv.selector, v))
 		out = append(out, subdir{name: name, scope: c, mtime: f.mounted})
+	}
+	if missing {
+		c := s.child(noValue)
+		c.preds = append(c.preds, client.Out(lv.selector, seen...))
+		out = append(out, subdir{name: noValue, scope: c, mtime: f.mounted})
 	}
 	return out, nil
 }

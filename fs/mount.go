@@ -23,25 +23,30 @@ type API interface {
 	List(ctx context.Context, region string, q client.Query, parallel int) ([]client.Object, error)
 	First(ctx context.Context, region string, q client.Query) (client.Object, bool, error)
 	Object(ctx context.Context, region, id string) (client.Object, error)
+	Restore(ctx context.Context, region, id string, days int) error
+	Delete(ctx context.Context, region string, ids ...string) error
 }
 
 // Config shapes the tree and the mount.
 type Config struct {
-	Layout     string        // "type/date" (default), "date" or "flat"
-	Regions    []string      // regions to show; empty = every region of the account
-	UID, GID   uint32        // owner of every node
-	EntryTTL   time.Duration // kernel dentry cache (default 1 min)
-	AttrTTL    time.Duration // kernel attribute cache (default 1 min)
-	DirTTL     time.Duration // how long a directory listing is reused (default 5 min)
-	OpTimeout  time.Duration // deadline of one FUSE operation (default 2 min)
-	Probes     int           // parallel existence probes per directory (default 8)
-	MaxAhead   int64         // readahead bound per open file in bytes (default 64 MiB)
-	AllowOther bool
-	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
-	DebugFUSE  bool
-	FsName     string    // shown by df/mount (default "cssfs")
-	Audit      *AuditLog // when set, every open of an object is recorded
-	Logger     *slog.Logger
+	Layout       string        // "type/date" (default), "date" or "flat"
+	Regions      []string      // regions to show; empty = every region of the account
+	UID, GID     uint32        // owner of every node
+	EntryTTL     time.Duration // kernel dentry cache (default 1 min)
+	AttrTTL      time.Duration // kernel attribute cache (default 1 min)
+	DirTTL       time.Duration // how long a directory listing is reused (default 5 min)
+	OpTimeout    time.Duration // deadline of one FUSE operation (default 2 min)
+	Probes       int           // parallel existence probes per directory (default 8)
+	MaxAhead     int64         // readahead bound per open file in bytes (default 64 MiB)
+	AllowOther   bool
+	NoXattrs     bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
+	ShowArchived bool // list ARCHIVED objects too (mode 0000; restore with setxattr user.css.restore)
+	AllowDelete  bool // rm of a file deletes the object
+	Sidecars     bool // NAME.meta.json beside each object, holding its metadata
+	DebugFUSE    bool
+	FsName       string    // shown by df/mount (default "cssfs")
+	Audit        *AuditLog // when set, every open of an object is recorded
+	Logger       *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -84,20 +89,29 @@ type fsys struct {
 	mounted time.Time
 }
 
-// NewRoot builds the root node: one directory per region.
-func NewRoot(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (gofs.InodeEmbedder, error) {
+// newFsys checks the layout and finds the regions to show.
+func newFsys(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*fsys, []string, error) {
 	cfg.setDefaults()
 	levels, err := parseLayout(cfg.Layout)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	regions := cfg.Regions
 	if len(regions) == 0 {
 		if regions, err = api.Regions(ctx); err != nil {
-			return nil, fmt.Errorf("discovering regions: %w", err)
+			return nil, nil, fmt.Errorf("discovering regions: %w", err)
 		}
 	}
 	f := &fsys{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now()}
+	return f, regions, nil
+}
+
+// NewRoot builds the root node: one directory per region.
+func NewRoot(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (gofs.InodeEmbedder, error) {
+	f, regions, err := newFsys(ctx, api, blocks, cfg)
+	if err != nil {
+		return nil, err
+	}
 	return &rootNode{fs: f, regions: regions}, nil
 }
 
@@ -105,6 +119,10 @@ func NewRoot(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (go
 func Mount(dir string, root gofs.InodeEmbedder, cfg Config) (*fuse.Server, error) {
 	cfg.setDefaults()
 	neg := time.Second
+	options := []string{"default_permissions"}
+	if !cfg.AllowDelete && !cfg.ShowArchived {
+		options = append(options, "ro") // the kernel refuses every write itself
+	}
 	opts := &gofs.Options{
 		EntryTimeout:    &cfg.EntryTTL,
 		AttrTimeout:     &cfg.AttrTTL,
@@ -112,10 +130,11 @@ func Mount(dir string, root gofs.InodeEmbedder, cfg Config) (*fuse.Server, error
 		UID:             cfg.UID,
 		GID:             cfg.GID,
 		RootStableAttr:  &gofs.StableAttr{Ino: 1, Mode: syscall.S_IFDIR},
+		NullPermissions: true, // an archived object really is mode 0000
 		MountOptions: fuse.MountOptions{
 			FsName:        cfg.FsName,
 			Name:          "cssfs",
-			Options:       []string{"ro", "default_permissions"},
+			Options:       options,
 			AllowOther:    cfg.AllowOther,
 			MaxWrite:      1 << 20,
 			MaxBackground: 64,

@@ -11,7 +11,7 @@ const xattrPrefix = "user.css."
 
 // xattrs lists an object's metadata as extended attributes, in a fixed order.
 func (n *fileNode) xattrs() [][2]string {
-	o := n.obj
+	o := n.object()
 	out := [][2]string{
 		{"id", o.ID},
 		{"type", o.Type},

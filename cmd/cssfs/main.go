@@ -18,6 +18,9 @@ const usage = `cssfs — mount an 8x8 Cloud Storage Service tenant as a filesyst
 Usage:
   cssfs mount [flags] MOUNTPOINT   mount the tenant (foreground; Ctrl-C unmounts)
   cssfs mount --demo MOUNTPOINT    mount a built-in sample tenant, no credentials needed
+  cssfs ls [-l] [-R] [PATH...]     list the same tree without FUSE
+  cssfs cat PATH...                write files of the tree to standard output
+  cssfs get PATH DEST              copy a file or subtree to a local folder (resumable)
   cssfs emulator [flags]           run the CSS API emulator and print its URL, key and secret
   cssfs version                    print the version
 
@@ -39,6 +42,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "mount":
 		err = runMount(args[1:], stdout, stderr)
+	case "ls":
+		err = runLs(args[1:], stdout, stderr)
+	case "cat":
+		err = runCat(args[1:], stdout, stderr)
+	case "get":
+		err = runGet(args[1:], stdout, stderr)
 	case "emulator":
 		err = runEmulator(args[1:], stdout, stderr)
 	case "version", "--version":

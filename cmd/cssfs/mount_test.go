@@ -35,7 +35,7 @@ func (m *mounted) filesByID() map[string][]mountedFile {
 	out := m.Run("find", m.Dir, "-type", "f", "-print0")
 	files := map[string][]mountedFile{}
 	for _, p := range strings.Split(strings.TrimSuffix(out, "\x00"), "\x00") {
-		if p == "" {
+		if p == "" || strings.HasSuffix(p, ".meta.json") { // sidecars (--sidecars)
 			continue
 		}
 		id := xattr(m.t, p, "user.css.id")

@@ -1,0 +1,332 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	cssfs "github.com/cssfs/cssfs/fs"
+)
+
+// cssfs ls, cat and get walk the mount's tree by path, for machines
+// without FUSE (containers, macOS without a FUSE driver).
+
+// treeCommand parses a command's flags and opens the tree.
+func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*cssfs.Tree, []string, func(), error) {
+	var s serviceFlags
+	f := pflag.NewFlagSet("cssfs "+name, pflag.ContinueOnError)
+	f.SetOutput(stderr)
+	f.SortFlags = false
+	if extra != nil {
+		extra(f)
+	}
+	s.register(f)
+	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", usage, f.FlagUsages()) }
+	if err := f.Parse(args); err != nil {
+		return nil, nil, nil, err
+	}
+	sess, err := s.open(f, stderr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
+	defer cancel()
+	tree, err := cssfs.NewTree(ctx, sess.api, sess.blocks, s.treeConfig(sess.log))
+	if err != nil {
+		sess.close()
+		return nil, nil, nil, err
+	}
+	return tree, f.Args(), sess.close, nil
+}
+
+const lsUsage = `Usage: cssfs ls [flags] [PATH...]
+
+Lists the tree the mount would show, by path (default: the regions).
+Examples:
+  cssfs ls /us-east/callrecording/2024/03
+  cssfs ls -l /uk/.filter/'type==callrecording;direction==INBOUND'
+`
+
+func runLs(args []string, stdout, stderr io.Writer) error {
+	var long, recursive bool
+	tree, paths, done, err := treeCommand("ls", lsUsage, args, stderr, func(f *pflag.FlagSet) {
+		f.BoolVarP(&long, "long", "l", false, "show mode, size, time and name")
+		f.BoolVarP(&recursive, "recursive", "R", false, "list subdirectories too")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if len(paths) == 0 {
+		paths = []string{"/"}
+	}
+	ctx := context.Background()
+	var list func(p string, header bool) error
+	list = func(p string, header bool) error {
+		entries, err := tree.List(ctx, p)
+		if err != nil {
+			return err
+		}
+		if header {
+			fmt.Fprintf(stdout, "%s:\n", p)
+		}
+		for _, e := range entries {
+			if long {
+				mode := "-r--r--r--"
+				if e.IsDir {
+					mode = "dr-xr-xr-x"
+				} else if e.Object != nil && e.Object.ObjectState != "AVAILABLE" && !e.Sidecar {
+					mode = "----------"
+				}
+				fmt.Fprintf(stdout, "%s %12d %s %s\n", mode, e.Size, e.Mtime.UTC().Format("2006-01-02 15:04:05"), e.Name)
+			} else {
+				fmt.Fprintln(stdout, e.Name)
+			}
+		}
+		if recursive {
+			for _, e := range entries {
+				if e.IsDir {
+					fmt.Fprintln(stdout)
+					if err := list(e.Path, true); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	for _, p := range paths {
+		if err := list(p, len(paths) > 1 || recursive); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const catUsage = `Usage: cssfs cat [flags] PATH...
+
+Writes files of the tree to standard output.
+Example:
+  cssfs cat /us-east/transcription/2024/03/15/x.json | jq .
+`
+
+func runCat(args []string, stdout, stderr io.Writer) error {
+	tree, paths, done, err := treeCommand("cat", catUsage, args, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if len(paths) == 0 {
+		return usageError{"cat needs a PATH"}
+	}
+	for _, p := range paths {
+		r, _, err := tree.Open(context.Background(), p)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(stdout, r); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return nil
+}
+
+const getUsage = `Usage: cssfs get [flags] PATH DEST
+
+Copies a file or a whole subtree of the tree into the local folder DEST.
+It can be run again after an interruption: files already complete (same
+size and modification time) are skipped.
+Example:
+  cssfs get /us-east/callrecording/2024/03 ./march
+`
+
+func runGet(args []string, stdout, stderr io.Writer) error {
+	var quiet bool
+	tree, paths, done, err := treeCommand("get", getUsage, args, stderr, func(f *pflag.FlagSet) {
+		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
+	})
+	if err != nil {
+		return err
+	}
+	defer done()
+	if len(paths) != 2 {
+		return usageError{"get needs a PATH and a DEST"}
+	}
+	g := &getter{tree: tree, ctx: context.Background(), progress: newProgress(stderr, quiet)}
+	src, dest := paths[0], paths[1]
+	e, err := tree.Stat(g.ctx, src)
+	if err != nil {
+		return err
+	}
+	if e.IsDir {
+		err = g.dir(e.Path, dest)
+	} else {
+		err = g.file(e, filepath.Join(dest, e.Name))
+	}
+	g.progress.finish()
+	fmt.Fprintf(stdout, "%d files copied (%s), %d already complete, %d failed\n", g.copied, humanBytes(g.bytes), g.skipped, g.failed)
+	if err == nil && g.failed > 0 {
+		err = fmt.Errorf("%d files could not be copied; run the same command again to retry them", g.failed)
+	}
+	return err
+}
+
+// getter copies a subtree, counting what it did.
+type getter struct {
+	tree                    *cssfs.Tree
+	ctx                     context.Context
+	progress                *progress
+	copied, skipped, failed int
+	bytes                   int64
+}
+
+func (g *getter) dir(src, dest string) error {
+	if err := os.MkdirAll(dest, 0o755); err != nil {
+		return err
+	}
+	entries, err := g.tree.List(g.ctx, src)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		target := filepath.Join(dest, e.Name)
+		if e.IsDir {
+			if err := g.dir(e.Path, target); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := g.file(e, target); err != nil {
+			g.failed++
+			g.progress.note(fmt.Sprintf("%s: %v", e.Path, err))
+		}
+	}
+	return nil
+}
+
+// file copies one file unless the local copy is already complete. It
+// writes to a temporary name and renames, so an interrupted copy is never
+// mistaken for a complete one.
+func (g *getter) file(e cssfs.Entry, target string) error {
+	if st, err := os.Stat(target); err == nil && st.Size() == e.Size && st.ModTime().Equal(e.Mtime) {
+		g.skipped++
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	r, _, err := g.tree.Open(g.ctx, e.Path)
+	if err != nil {
+		return err
+	}
+	// A short temporary name: the target's may already be 255 bytes.
+	h := fnv.New64a()
+	h.Write([]byte(target))
+	tmp := filepath.Join(filepath.Dir(target), fmt.Sprintf(".cssfs-%016x.partial", h.Sum64()))
+	w, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	n, err := io.Copy(w, g.progress.counting(r, e.Name))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && n != e.Size {
+		err = fmt.Errorf("copied %d of %d bytes", n, e.Size)
+	}
+	if err == nil {
+		err = os.Chtimes(tmp, e.Mtime, e.Mtime)
+	}
+	if err == nil {
+		err = os.Rename(tmp, target)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	g.copied++
+	g.bytes += n
+	return nil
+}
+
+// progress draws a one-line progress report on a terminal.
+type progress struct {
+	w       io.Writer
+	on      bool
+	start   time.Time
+	last    time.Time
+	bytes   int64
+	current string
+}
+
+func newProgress(w io.Writer, quiet bool) *progress {
+	on := false
+	if f, ok := w.(*os.File); ok && !quiet {
+		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+			on = true
+		}
+	}
+	return &progress{w: w, on: on, start: time.Now()}
+}
+
+func (p *progress) counting(r io.Reader, name string) io.Reader {
+	p.current = name
+	return readerFunc(func(b []byte) (int, error) {
+		n, err := r.Read(b)
+		p.bytes += int64(n)
+		p.draw(false)
+		return n, err
+	})
+}
+
+func (p *progress) draw(force bool) {
+	if !p.on || (!force && time.Since(p.last) < 100*time.Millisecond) {
+		return
+	}
+	p.last = time.Now()
+	rate := float64(p.bytes) / max(time.Since(p.start).Seconds(), 1e-3)
+	name := p.current
+	if len(name) > 40 {
+		name = "…" + name[len(name)-39:]
+	}
+	fmt.Fprintf(p.w, "\r%10s  %10s/s  %-40s", humanBytes(p.bytes), humanBytes(int64(rate)), name)
+}
+
+// note prints a message above the progress line.
+func (p *progress) note(msg string) {
+	if p.on {
+		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", 70)+"\r")
+	}
+	fmt.Fprintln(p.w, msg)
+	p.draw(true)
+}
+
+func (p *progress) finish() {
+	if p.on {
+		p.draw(true)
+		fmt.Fprintln(p.w)
+	}
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(b []byte) (int, error) { return f(b) }
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/cssfs/cssfs/cache"
+	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/client/csstest"
+	cssfs "github.com/cssfs/cssfs/fs"
+)
+
+// serviceFlags choose the service, the credentials and the view of the
+// tenant; mount, ls, cat and get share them.
+type serviceFlags struct {
+	apiURL, key, secret, credsFile string
+	regions                        []string
+	layout, logLevel               string
+	showArchived, sidecars, demo   bool
+	cacheSize, blockSize           byteSize
+	opTimeout                      time.Duration
+}
+
+func (s *serviceFlags) register(f *pflag.FlagSet) {
+	s.cacheSize, s.blockSize = 256<<20, 1<<20
+	f.StringVar(&s.apiURL, "api-url", envOr("CSSFS_API_URL", client.DefaultBaseURL), "API base URL (env CSSFS_API_URL)")
+	f.StringVar(&s.key, "key", os.Getenv("CSSFS_KEY"), "API key (env CSSFS_KEY)")
+	f.StringVar(&s.secret, "secret", "", "API secret (env CSSFS_SECRET; on the command line it is visible to other users)")
+	f.StringVar(&s.credsFile, "credentials-file", os.Getenv("CSSFS_CREDENTIALS_FILE"), "file with key and secret lines, mode 0600 (env CSSFS_CREDENTIALS_FILE)")
+	f.StringArrayVar(&s.regions, "region", nil, "region to show (repeatable; default: every region of the account)")
+	f.StringVar(&s.layout, "layout", "type/date", "directory layout: type/date, date, flat, or levels among type, year, month, day, direction, user")
+	f.BoolVar(&s.showArchived, "show-archived", false, "list ARCHIVED objects too (mode 0000); restore one with: setfattr -n user.css.restore -v DAYS FILE")
+	f.BoolVar(&s.sidecars, "sidecars", false, "show NAME.meta.json beside each object, holding its metadata")
+	f.Var(&s.cacheSize, "cache-size", "memory for cached content")
+	f.Var(&s.blockSize, "block-size", "size of one ranged read from the service")
+	f.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "deadline of one operation")
+	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.BoolVar(&s.demo, "demo", false, "use a built-in emulated sample tenant (no credentials needed)")
+}
+
+// session is what the flags opened: a logger, the API client and the block
+// cache, and the demo emulator when asked for.
+type session struct {
+	log     *slog.Logger
+	api     *client.Client
+	blocks  *cache.Blocks
+	closers []func()
+}
+
+func (s *session) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// open reads the credentials and starts the client (and the demo emulator).
+func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error) {
+	log, err := newLogger(s.logLevel, stderr)
+	if err != nil {
+		return nil, err
+	}
+	sess := &session{log: log}
+	if f.Changed("secret") {
+		log.Warn("--secret on the command line is visible to other users in ps; prefer CSSFS_SECRET or --credentials-file")
+	} else {
+		s.secret = os.Getenv("CSSFS_SECRET")
+	}
+	if s.demo {
+		emu, err := csstest.New(csstest.Options{Objects: 300})
+		if err != nil {
+			return nil, fmt.Errorf("starting the demo emulator: %w", err)
+		}
+		sess.closers = append(sess.closers, func() { emu.Close() })
+		s.apiURL, s.key, s.secret = emu.URL, emu.Key, emu.Secret
+	} else if s.credsFile != "" {
+		if s.key, s.secret, err = readCredentials(s.credsFile, s.key, s.secret); err != nil {
+			sess.close()
+			return nil, err
+		}
+	}
+	limitMemory(int64(s.cacheSize), log)
+	if sess.api, err = client.New(client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log}); err != nil {
+		sess.close()
+		return nil, err
+	}
+	if sess.blocks, err = cache.NewBlocks(sess.api, cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize)}); err != nil {
+		sess.close()
+		return nil, err
+	}
+	sess.closers = append(sess.closers, sess.blocks.Close)
+	return sess, nil
+}
+
+// treeConfig is the part of the tree's configuration these flags set.
+func (s *serviceFlags) treeConfig(log *slog.Logger) cssfs.Config {
+	return cssfs.Config{Layout: s.layout, Regions: s.regions, OpTimeout: s.opTimeout,
+		ShowArchived: s.showArchived, Sidecars: s.sidecars, Logger: log}
+}
+
+// readCredentials reads "key" and "secret" lines (key=VALUE or key: VALUE)
+// from a file that only its owner may read.
+func readCredentials(path, key, secret string) (string, string, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return "", "", fmt.Errorf("credentials file: %w", err)
+	}
+	if st.Mode().Perm()&0o077 != 0 {
+		return "", "", fmt.Errorf("credentials file %s has mode %04o; it must be readable by its owner only (chmod 600 %s)", path, st.Mode().Perm(), path)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", fmt.Errorf("credentials file: %w", err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		name, value, ok := strings.Cut(line, "=")
+		if !ok {
+			name, value, ok = strings.Cut(line, ":")
+		}
+		if !ok {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case "key", "cssfs_key":
+			key = strings.TrimSpace(value)
+		case "secret", "cssfs_secret":
+			secret = strings.TrimSpace(value)
+		}
+	}
+	if key == "" || secret == "" {
+		return "", "", fmt.Errorf("credentials file %s: needs a key line and a secret line", path)
+	}
+	return key, secret, nil
+}
+
+func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
+
+// limitMemory tells the Go runtime how much memory cssfs should live in:
+// the block cache, the prefetch budget (a quarter of it) and headroom.
+// Without it the collector lets garbage grow to the size of the live heap,
+// which for a full cache doubles the process's memory. GOMEMLIMIT wins.
+func limitMemory(cacheSize int64, log *slog.Logger) {
+	if os.Getenv("GOMEMLIMIT") != "" {
+		return
+	}
+	limit := cacheSize + cacheSize/4 + 64<<20
+	debug.SetMemoryLimit(limit)
+	log.Debug("memory limit set", "bytes", limit)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func hostOf(u string) string {
+	u = strings.TrimPrefix(strings.TrimPrefix(u, "https://"), "http://")
+	host, _, _ := strings.Cut(u, "/")
+	return host
+}
