@@ -28,11 +28,12 @@ type Ref struct {
 
 // BlockConfig tunes a Blocks cache.
 type BlockConfig struct {
-	BlockSize    int64         // bytes per block (default 1 MiB)
-	MaxBytes     int64         // bound on cached bytes (default 256 MiB)
-	AheadBytes   int64         // bound on prefetched bytes not yet read (default MaxBytes/4)
-	FetchTimeout time.Duration // deadline of one block fetch, retries included (default 2 min)
-	AheadTTL     time.Duration // a prefetched block nobody reads is dropped after this (default 30 s)
+	BlockSize    int64             // bytes per block (default 1 MiB)
+	MaxBytes     int64             // bound on cached bytes (default 256 MiB)
+	AheadBytes   int64             // bound on prefetched bytes not yet read (default MaxBytes/4)
+	FetchTimeout time.Duration     // deadline of one block fetch, retries included (default 2 min)
+	AheadTTL     time.Duration     // a prefetched block nobody reads is dropped after this (default 30 s)
+	OnWindow     func(bytes int64) // hears each sequential reader's prefetch window (metrics)
 }
 
 // Blocks caches object content in aligned blocks.
@@ -69,6 +70,9 @@ type fetch struct {
 // Stats counts cache activity.
 type Stats struct {
 	Hits, Misses, Fetches, FetchedBytes, SpilledBlocks, AheadDropped int64
+	Evicted                                                          int64 // blocks ristretto evicted
+	Held                                                             int64 // bytes ristretto holds
+	Ahead                                                            int64 // bytes prefetched and not yet read, or on their way
 }
 
 // NewBlocks makes a block cache over f.
@@ -93,6 +97,7 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 		NumCounters: 10 * items,
 		MaxCost:     cfg.MaxBytes,
 		BufferItems: 64,
+		Metrics:     true,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("block cache: %w", err)
@@ -112,8 +117,14 @@ func (b *Blocks) AheadBytes() int64 { return b.cfg.AheadBytes }
 // Stats returns a snapshot of the counters.
 func (b *Blocks) Stats() Stats {
 	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.stats
+	s := b.stats
+	s.Ahead = b.ahead
+	b.mu.Unlock()
+	if m := b.lru.Metrics; m != nil {
+		s.Evicted = int64(m.KeysEvicted())
+		s.Held = int64(m.CostAdded()) - int64(m.CostEvicted())
+	}
+	return s
 }
 
 func blockKey(r Ref, idx int64) string {

@@ -59,6 +59,9 @@ func (rd *Reader) readahead(off, size int64) {
 	if window < 2*bs {
 		return
 	}
+	if rd.b.cfg.OnWindow != nil {
+		rd.b.cfg.OnWindow(window)
+	}
 	for idx := from / bs; idx*bs < from+window && idx < rd.b.NumBlocks(rd.r); idx++ {
 		rd.b.Prefetch(rd.r, idx)
 	}

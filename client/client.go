@@ -30,7 +30,25 @@ type Config struct {
 	HTTPClient *http.Client // optional; see defaultHTTPClient
 	Retry      RetryPolicy  // zero value = defaults
 	Logger     *slog.Logger // optional; one line per retry, never secrets
+	Observer   Observer     // optional; hears of every request (metrics)
 }
+
+// Observer hears of the client's traffic, for metrics. Its methods must be
+// cheap and safe for concurrent use.
+type Observer interface {
+	Request(endpoint string, status int, elapsed time.Duration) // status 0: no response
+	Retry(endpoint string)
+	ContentBytes(n int64)
+	TokenFetched(ok bool)
+}
+
+// noObserver is the Observer of a client that was given none.
+type noObserver struct{}
+
+func (noObserver) Request(string, int, time.Duration) {}
+func (noObserver) Retry(string)                       {}
+func (noObserver) ContentBytes(int64)                 {}
+func (noObserver) TokenFetched(bool)                  {}
 
 // Client is a CSS API client, safe for concurrent use.
 type Client struct {
@@ -38,6 +56,7 @@ type Client struct {
 	http        *http.Client
 	retry       RetryPolicy
 	log         *slog.Logger
+	obs         Observer
 	scrub       *scrubber
 	tokens      *tokenSource
 	rangeIgnore atomic.Bool
@@ -65,16 +84,22 @@ func New(cfg Config) (*Client, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	obs := cfg.Observer
+	if obs == nil {
+		obs = noObserver{}
+	}
 	sc := newScrubber(cfg.Key, cfg.Secret)
 	c := &Client{
 		base:        base,
 		http:        hc,
 		retry:       cfg.Retry.withDefaults(),
 		log:         log,
+		obs:         obs,
 		scrub:       sc,
 		idleTimeout: defaultIdleTimeout,
 	}
 	c.tokens = newTokenSource(base+"/oauth/v2/token", cfg.Key, cfg.Secret, hc, sc)
+	c.tokens.obs = obs
 	return c, nil
 }
 

@@ -64,6 +64,7 @@ func (c *Client) ReadRange(ctx context.Context, region, id string, off int64, p 
 	if err := c.run(ctx, cl); err != nil {
 		return 0, c.explainContentErr(ctx, region, id, err)
 	}
+	c.obs.ContentBytes(int64(len(p)))
 	return len(p), nil
 }
 

@@ -81,6 +81,7 @@ func (c *Client) run(ctx context.Context, cl *call) error {
 }
 
 func (c *Client) logRetry(ctx context.Context, cl *call, err error, attempt int, delay time.Duration) {
+	c.obs.Retry(cl.op)
 	status := 0
 	var ae *APIError
 	if errors.As(err, &ae) {
@@ -137,10 +138,13 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 	}
 	req.Header.Set("Authorization", "Bearer "+tok)
 
+	sent := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.obs.Request(cl.op, 0, time.Since(sent))
 		return c.transportErr(actx, cl, err)
 	}
+	c.obs.Request(cl.op, resp.StatusCode, time.Since(sent))
 	defer drainClose(resp.Body)
 	body := wd.reader(resp.Body)
 

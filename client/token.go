@@ -36,6 +36,7 @@ type tokenSource struct {
 	cfg   clientcredentials.Config
 	http  *http.Client
 	scrub *scrubber
+	obs   Observer // may be nil
 	group singleflight.Group
 
 	mu        sync.Mutex
@@ -104,6 +105,9 @@ func (s *tokenSource) fetch(ctx context.Context) (string, error) {
 	defer cancel()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, s.http)
 	tok, err := s.cfg.Token(ctx)
+	if s.obs != nil {
+		s.obs.TokenFetched(err == nil)
+	}
 	if err != nil {
 		// A failed refresh while the old token is still valid keeps the old one.
 		s.mu.Lock()

@@ -46,6 +46,7 @@ type Config struct {
 	DebugFUSE    bool
 	FsName       string    // shown by df/mount (default "cssfs")
 	Audit        *AuditLog // when set, every open of an object is recorded
+	Observer     Observer  // when set, hears of every FUSE operation (metrics)
 	Logger       *slog.Logger
 }
 
@@ -144,8 +145,17 @@ func Mount(dir string, root gofs.InodeEmbedder, cfg Config) (*fuse.Server, error
 			Debug:         cfg.DebugFUSE,
 		},
 	}
-	srv, err := gofs.Mount(dir, root, opts)
+	rawFS := gofs.NewNodeFS(root, opts)
+	if cfg.Observer != nil {
+		rawFS = &observedFS{RawFileSystem: rawFS, obs: cfg.Observer}
+	}
+	srv, err := fuse.NewServer(rawFS, dir, &opts.MountOptions)
 	if err != nil {
+		return nil, fmt.Errorf("mounting %s: %w", dir, err)
+	}
+	go srv.Serve()
+	if err := srv.WaitMount(); err != nil {
+		srv.Unmount()
 		return nil, fmt.Errorf("mounting %s: %w", dir, err)
 	}
 	raiseReadAhead(dir, cfg.Logger)

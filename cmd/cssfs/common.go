@@ -15,6 +15,7 @@ import (
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
 	cssfs "github.com/cssfs/cssfs/fs"
+	"github.com/cssfs/cssfs/metrics"
 )
 
 // serviceFlags choose the service, the credentials and the view of the
@@ -22,10 +23,12 @@ import (
 type serviceFlags struct {
 	apiURL, key, secret, credsFile string
 	regions                        []string
-	layout, logLevel               string
+	layout, logLevel, logFormat    string
 	showArchived, sidecars, demo   bool
 	cacheSize, blockSize           byteSize
 	opTimeout                      time.Duration
+
+	metrics *metrics.Metrics // set by mount before open, when --metrics-addr asks
 }
 
 func (s *serviceFlags) register(f *pflag.FlagSet) {
@@ -42,6 +45,7 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.Var(&s.blockSize, "block-size", "size of one ranged read from the service")
 	f.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "deadline of one operation")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
+	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	f.BoolVar(&s.demo, "demo", false, "use a built-in emulated sample tenant (no credentials needed)")
 }
 
@@ -62,7 +66,7 @@ func (s *session) close() {
 
 // open reads the credentials and starts the client (and the demo emulator).
 func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error) {
-	log, err := newLogger(s.logLevel, stderr)
+	log, err := newLogger(s.logLevel, s.logFormat, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +90,21 @@ func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error
 		}
 	}
 	limitMemory(int64(s.cacheSize), log)
-	if sess.api, err = client.New(client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log}); err != nil {
+	ccfg := client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log}
+	bcfg := cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize)}
+	if s.metrics != nil {
+		ccfg.Observer, bcfg.OnWindow = s.metrics, s.metrics.ReadaheadWindow
+	}
+	if sess.api, err = client.New(ccfg); err != nil {
 		sess.close()
 		return nil, err
 	}
-	if sess.blocks, err = cache.NewBlocks(sess.api, cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize)}); err != nil {
+	if sess.blocks, err = cache.NewBlocks(sess.api, bcfg); err != nil {
 		sess.close()
 		return nil, err
+	}
+	if s.metrics != nil {
+		s.metrics.WatchCache(sess.blocks)
 	}
 	sess.closers = append(sess.closers, sess.blocks.Close)
 	return sess, nil
@@ -139,12 +151,19 @@ func readCredentials(path, key, secret string) (string, string, error) {
 	return key, secret, nil
 }
 
-func newLogger(level string, w io.Writer) (*slog.Logger, error) {
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	var l slog.Level
 	if err := l.UnmarshalText([]byte(level)); err != nil {
 		return nil, usageError{fmt.Sprintf("--log-level %q: want debug, info, warn or error", level)}
 	}
-	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usageError{fmt.Sprintf("--log-format %q: want text or json", format)}
 }
 
 // limitMemory tells the Go runtime how much memory cssfs should live in:

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -16,6 +18,7 @@ import (
 	"github.com/spf13/pflag"
 
 	cssfs "github.com/cssfs/cssfs/fs"
+	"github.com/cssfs/cssfs/metrics"
 )
 
 // mountFlags are the settings of "cssfs mount".
@@ -26,6 +29,7 @@ type mountFlags struct {
 	noXattrs, allowDelete bool
 	uid, gid              int
 	cpuProfile, auditLog  string
+	metricsAddr           string
 }
 
 func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
@@ -42,6 +46,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
 	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")
 	f.StringVar(&m.auditLog, "audit-log", "", "append one JSON line per open of an object (time, uid, pid, region, object id, path) to this file, created 0600")
+	f.StringVar(&m.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
 	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
 	f.MarkHidden("cpu-profile")
@@ -71,12 +76,22 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		}
 		defer stop()
 	}
+	if m.metricsAddr != "" {
+		m.metrics = metrics.New()
+	}
 	sess, err := m.open(flags, stderr)
 	if err != nil {
 		return err
 	}
 	defer sess.close()
 	log, api, blocks := sess.log, sess.api, sess.blocks
+	if m.metrics != nil {
+		stop, err := serveMetrics(m.metricsAddr, m.metrics, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 
 	var audit *cssfs.AuditLog
 	if m.auditLog != "" {
@@ -90,6 +105,9 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	cfg.EntryTTL, cfg.AttrTTL, cfg.DirTTL = m.attrTTL, m.attrTTL, m.dirTTL
 	cfg.AllowOther, cfg.NoXattrs, cfg.AllowDelete = m.allowOther, m.noXattrs, m.allowDelete
 	cfg.DebugFUSE, cfg.FsName, cfg.Audit = m.debugFUSE, "cssfs:"+hostOf(m.apiURL), audit
+	if m.metrics != nil {
+		cfg.Observer = m.metrics
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.opTimeout)
 	root, err := cssfs.NewRoot(ctx, api, blocks, cfg)
 	cancel()
@@ -112,6 +130,20 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	}()
 	srv.Wait()
 	return nil
+}
+
+// serveMetrics serves /metrics on addr until stop is called.
+func serveMetrics(addr string, m *metrics.Metrics, log *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", m.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	log.Info("serving metrics", "url", "http://"+ln.Addr().String()+"/metrics")
+	return func() { srv.Close() }, nil
 }
 
 // unmount tries a clean unmount; a busy mount (open files) is detached
