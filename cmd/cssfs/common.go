@@ -24,6 +24,7 @@ type serviceFlags struct {
 	apiURL, key, secret, credsFile string
 	regions                        []string
 	layout, logLevel, logFormat    string
+	logFile                        string
 	showArchived, sidecars, demo   bool
 	cacheSize, blockSize           byteSize
 	opTimeout                      time.Duration
@@ -46,6 +47,7 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "deadline of one operation")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
+	f.StringVar(&s.logFile, "log-file", "", "append the log to this file (created 0600) instead of standard error")
 	f.BoolVar(&s.demo, "demo", false, "use a built-in emulated sample tenant (no credentials needed)")
 }
 
@@ -66,11 +68,22 @@ func (s *session) close() {
 
 // open reads the credentials and starts the client (and the demo emulator).
 func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error) {
-	log, err := newLogger(s.logLevel, s.logFormat, stderr)
+	sess := &session{}
+	logTo := stderr
+	if s.logFile != "" {
+		lf, err := os.OpenFile(s.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("--log-file: %w", err)
+		}
+		sess.closers = append(sess.closers, func() { lf.Close() })
+		logTo = lf
+	}
+	log, err := newLogger(s.logLevel, s.logFormat, logTo)
 	if err != nil {
+		sess.close()
 		return nil, err
 	}
-	sess := &session{log: log}
+	sess.log = log
 	if f.Changed("secret") {
 		log.Warn("--secret on the command line is visible to other users in ps; prefer CSSFS_SECRET or --credentials-file")
 	} else {

@@ -21,6 +21,8 @@ Usage:
   cssfs ls [-l] [-R] [PATH...]     list the same tree without FUSE
   cssfs cat PATH...                write files of the tree to standard output
   cssfs get PATH DEST              copy a file or subtree to a local folder (resumable)
+  cssfs unmount [-z] MOUNTPOINT    unmount (-z: lazily, when busy)
+  cssfs doctor [flags]             check FUSE, credentials, token, regions and a sample read
   cssfs emulator [flags]           run the CSS API emulator and print its URL, key and secret
   cssfs version                    print the version
 
@@ -48,6 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runCat(args[1:], stdout, stderr)
 	case "get":
 		err = runGet(args[1:], stdout, stderr)
+	case "unmount":
+		err = runUnmount(args[1:], stdout, stderr)
+	case "doctor":
+		err = runDoctor(args[1:], stdout, stderr)
 	case "emulator":
 		err = runEmulator(args[1:], stdout, stderr)
 	case "version", "--version":
@@ -55,8 +61,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
-		fmt.Fprintf(stderr, "cssfs: unknown command %q\n\n%s", args[0], usage)
-		return 2
+		// mount.fuse3 runs an fstab entry of type fuse.cssfs as
+		// "cssfs SOURCE MOUNTPOINT -o OPTIONS".
+		helper, ok := helperArgs(args)
+		if !ok {
+			fmt.Fprintf(stderr, "cssfs: unknown command %q\n\n%s", args[0], usage)
+			return 2
+		}
+		err = runMount(helper, stdout, stderr)
 	}
 	switch {
 	case err == nil:

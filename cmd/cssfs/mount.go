@@ -30,6 +30,7 @@ type mountFlags struct {
 	uid, gid              int
 	cpuProfile, auditLog  string
 	metricsAddr           string
+	daemon                bool
 }
 
 func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
@@ -46,6 +47,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
 	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")
 	f.StringVar(&m.auditLog, "audit-log", "", "append one JSON line per open of an object (time, uid, pid, region, object id, path) to this file, created 0600")
+	f.BoolVar(&m.daemon, "daemon", false, "run in the background once the mount is ready (for /etc/fstab and systemd Type=forking)")
 	f.StringVar(&m.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
 	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
@@ -69,6 +71,10 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		return usageError{"mount needs exactly one MOUNTPOINT"}
 	}
 	dir := flags.Arg(0)
+	child := os.Getenv(daemonChildEnv) == "1"
+	if m.daemon && !child {
+		return runDaemon(args, stdout, stderr)
+	}
 	if m.cpuProfile != "" {
 		stop, err := startCPUProfile(m.cpuProfile)
 		if err != nil {
@@ -119,6 +125,11 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "cssfs: mounted at %s (Ctrl-C or `umount %s` to unmount)\n", dir, dir)
+	if child {
+		if err := detach(m.logFile); err != nil {
+			log.Error("could not let go of the terminal", "err", err)
+		}
+	}
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
