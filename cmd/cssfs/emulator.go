@@ -34,6 +34,12 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	fl.Float64Var(&f.Rate5xx, "rate-5xx", 0, "fault: fraction of requests answered 5xx")
 	fl.Float64Var(&f.ResetRate, "reset-rate", 0, "fault: fraction of content bodies cut mid-way")
 	fl.BoolVar(&f.IgnoreRange, "ignore-range", false, "fault: answer Range requests with the whole body")
+	fl.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
+			"  cssfs emulator --addr 127.0.0.1:8088 > emulator.env\n"+
+			"  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1\n"+
+			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n\nFlags:\n%s", fl.FlagUsages())
+	}
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
