@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,30 +28,30 @@ func TestSecretsNeverLeak(t *testing.T) {
 		t.Fatal(err)
 	}
 	files := m.filesByID()
-	read := func() {
-		n := 0
-		for _, fs := range files {
-			if n++; n > 5 {
-				break
-			}
-			if _, err := os.ReadFile(fs[0].path); err != nil {
-				t.Fatal(err)
-			}
-		}
+	var ids []string
+	for id := range files {
+		ids = append(ids, id)
 	}
-	read()
-	// Force the refresh path (401, new token) and an error path (a vanished object).
-	m.Emu.ExpireTokens()
-	var gone string
-	for id, fs := range files {
-		region := regionOf(m, id)
-		if err := m.Emu.Remove(region, id); err != nil {
+	sort.Strings(ids)
+	if len(ids) < 8 {
+		t.Fatalf("only %d files", len(ids))
+	}
+	for _, id := range ids[:5] {
+		if _, err := os.ReadFile(files[id][0].path); err != nil {
 			t.Fatal(err)
 		}
-		gone = fs[0].path
-		break
 	}
-	if _, err := os.ReadFile(gone); err == nil {
+	// Force the refresh path (401, new token) with a file not read yet, and
+	// an error path with an object that vanished.
+	m.Emu.ExpireTokens()
+	if _, err := os.ReadFile(files[ids[5]][0].path); err != nil {
+		t.Fatal(err)
+	}
+	gone := ids[6]
+	if err := m.Emu.Remove(regionOf(m, gone), gone); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.ReadFile(files[gone][0].path); err == nil {
 		t.Errorf("reading a removed object succeeded")
 	}
 	m.Stop()
