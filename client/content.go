@@ -100,7 +100,10 @@ func (c *Client) readPartial(cl *call, resp *http.Response, body io.Reader, off 
 func (c *Client) readWhole(cl *call, resp *http.Response, body io.Reader, off int64, p []byte, spill func(int64, []byte)) error {
 	want := off + int64(len(p)) // body bytes needed
 	if resp.ContentLength >= 0 && resp.ContentLength < want {
-		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Length %d, need at least %d", resp.ContentLength, want))
+		// A whole, well-formed answer that says the object is shorter than
+		// its metadata: asking again gets the same answer (like a 416).
+		return c.apiErr(cl, resp.StatusCode, ErrBadResponse,
+			fmt.Sprintf("whole body of %d bytes, need at least %d: object shorter than its metadata says", resp.ContentLength, want))
 	}
 	buf := make([]byte, streamChunk)
 	var pos int64
