@@ -25,9 +25,14 @@ type fileNode struct {
 	fs     *fsys
 	region string
 
-	mu  sync.Mutex
-	obj *client.Object // replaced when a restore makes it AVAILABLE
+	mu        sync.Mutex
+	obj       *client.Object // replaced when a restore makes it AVAILABLE
+	refreshed time.Time      // when the state of a non-available object was last asked for
 }
+
+// refreshEvery bounds how often stat of a non-available object asks the
+// service for its state (opening one always asks).
+const refreshEvery = 10 * time.Second
 
 var (
 	_ gofs.NodeGetattrer   = (*fileNode)(nil)
@@ -77,10 +82,17 @@ func (n *fileNode) attr(out *fuse.Attr) {
 }
 
 // refresh re-reads the metadata of an object that is not AVAILABLE (one
-// request), so that a restored object becomes readable without a remount.
-func (n *fileNode) refresh(ctx context.Context) {
-	o := n.object()
-	if o.ObjectState == "AVAILABLE" {
+// request, at most every refreshEvery unless forced), so that a restored
+// object becomes readable without a remount.
+func (n *fileNode) refresh(ctx context.Context, force bool) {
+	n.mu.Lock()
+	o := n.obj
+	due := force || time.Since(n.refreshed) >= refreshEvery
+	if due {
+		n.refreshed = time.Now()
+	}
+	n.mu.Unlock()
+	if o.ObjectState == "AVAILABLE" || !due {
 		return
 	}
 	fresh, err := n.fs.api.Object(ctx, n.region, o.ID)
@@ -97,7 +109,7 @@ func (n *fileNode) Getattr(ctx context.Context, _ gofs.FileHandle, out *fuse.Att
 	if n.object().ObjectState != "AVAILABLE" {
 		ctx, cancel := n.fs.opContext(ctx)
 		defer cancel()
-		n.refresh(ctx)
+		n.refresh(ctx, false)
 		out.SetTimeout(time.Second)
 	}
 	n.attr(&out.Attr)
@@ -138,6 +150,9 @@ func (n *fileNode) Setxattr(ctx context.Context, attr string, data []byte, flags
 		return toErrno(n.fs.log, "restore "+n.region+"/"+o.ID, err)
 	}
 	n.fs.log.Info("restore requested; the file becomes readable once the service has restored it (up to 24 h)", "region", n.region, "id", o.ID, "days", days)
+	n.mu.Lock()
+	n.refreshed = time.Time{} // the next stat asks again
+	n.mu.Unlock()
 	return 0
 }
 
@@ -150,7 +165,7 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 	}
 	if n.object().ObjectState != "AVAILABLE" {
 		octx, cancel := n.fs.opContext(ctx)
-		n.refresh(octx)
+		n.refresh(octx, true)
 		cancel()
 	}
 	o := n.object()
