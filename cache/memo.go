@@ -61,13 +61,6 @@ func (m *Memo[V]) run(call *memoCall[V], timeout time.Duration, load func(contex
 	close(call.done)
 }
 
-// Peek returns the value held, however old, without loading.
-func (m *Memo[V]) Peek() (V, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.val, m.ok
-}
-
 // Forget drops the value so the next Get loads afresh.
 func (m *Memo[V]) Forget() {
 	m.mu.Lock()
