@@ -792,7 +792,8 @@ func TestFaultLoad(t *testing.T) {
 		t.Error(err)
 	}
 	peak := ft.m.PeakRSS()
-	if limit := int64(faultCacheSize + rssAllowance); peak > limit {
+	// The race detector (CSSFS_TEST_RACE=1) multiplies memory use.
+	if limit := int64(faultCacheSize + rssAllowance); peak > limit && os.Getenv("CSSFS_TEST_RACE") != "1" {
 		t.Errorf("peak RSS %d MiB, above --cache-size 64 MiB + 150 MiB", peak>>20)
 	}
 	if max := time.Duration(slowest.Load()); max > faultOpTimeout {

@@ -23,13 +23,18 @@ import (
 )
 
 // Build compiles cssfs into a temporary directory; cleanup removes it.
+// CSSFS_TEST_RACE=1 builds it with the race detector.
 func Build() (bin string, cleanup func(), err error) {
 	dir, err := os.MkdirTemp("", "cssfs-bin")
 	if err != nil {
 		return "", nil, err
 	}
 	bin = filepath.Join(dir, "cssfs")
-	out, err := exec.Command("go", "build", "-o", bin, "github.com/cssfs/cssfs/cmd/cssfs").CombinedOutput()
+	args := []string{"build", "-o", bin}
+	if os.Getenv("CSSFS_TEST_RACE") == "1" {
+		args = append(args, "-race")
+	}
+	out, err := exec.Command("go", append(args, "github.com/cssfs/cssfs/cmd/cssfs")...).CombinedOutput()
 	if err != nil {
 		os.RemoveAll(dir)
 		return "", nil, fmt.Errorf("building cssfs: %v\n%s", err, out)
