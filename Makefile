@@ -2,13 +2,14 @@
 GO        ?= go
 BIN       := bin/cssfs
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
 .PHONY: all build deps test demo bench lint fmt soak clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/cssfs
+	$(GO) build -ldflags "-X main.version=$(VERSION)" -o $(BIN) ./cmd/cssfs
 
 # Tools the FUSE tests and the demo drive (fuse3, rsync, ffmpeg, sox, attr), when missing.
 deps:
