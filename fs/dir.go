@@ -60,7 +60,6 @@ type dirNode struct {
 
 var (
 	_ gofs.NodeLookuper       = (*dirNode)(nil)
-	_ gofs.NodeReaddirer      = (*dirNode)(nil)
 	_ gofs.NodeOpendirHandler = (*dirNode)(nil)
 	_ gofs.NodeGetattrer      = (*dirNode)(nil)
 	_ gofs.NodeStatfser       = (*dirNode)(nil)
@@ -141,16 +140,6 @@ func (d *dirNode) newSidecar(ctx context.Context, obj *client.Object, out *fuse.
 	s := &sidecarNode{fs: d.fs, region: d.d.scope.region, obj: obj}
 	s.attr(&out.Attr)
 	return d.NewInode(ctx, s, gofs.StableAttr{Mode: syscall.S_IFREG, Ino: out.Attr.Ino})
-}
-
-func (d *dirNode) Readdir(ctx context.Context) (gofs.DirStream, syscall.Errno) {
-	ctx, cancel := d.fs.opContext(ctx)
-	defer cancel()
-	l, err := d.load(ctx)
-	if err != nil {
-		return nil, toErrno(d.fs.log, "readdir", err)
-	}
-	return gofs.NewListDirStream(l.entries), 0
 }
 
 // OpendirHandle lets the kernel cache the directory's entries across opens
