@@ -137,7 +137,7 @@ func (d *dirNode) newFile(ctx context.Context, obj *client.Object, out *fuse.Ent
 }
 
 func (d *dirNode) newSidecar(ctx context.Context, obj *client.Object, out *fuse.EntryOut) *gofs.Inode {
-	s := &sidecarNode{fs: d.fs, region: d.d.scope.region, obj: obj}
+	s := newSidecarNode(d.fs, d.d.scope.region, obj)
 	s.attr(&out.Attr)
 	return d.NewInode(ctx, s, gofs.StableAttr{Mode: syscall.S_IFREG, Ino: out.Attr.Ino})
 }

@@ -168,11 +168,11 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 		n.refresh(octx, true)
 		cancel()
 	}
-	o := n.object()
-	if err := n.fs.readable(n.region, o, "/"+n.Path(nil)); err != nil {
+	o, path := n.object(), "/"+n.Path(nil)
+	if err := n.fs.readable(n.region, o, path); err != nil {
 		return nil, 0, toErrno(n.fs.log, "open", err)
 	}
-	if err := n.fs.cfg.Audit.opened(ctx, n.region, o.ID, "/"+n.Path(nil)); err != nil {
+	if err := n.fs.cfg.Audit.opened(ctx, n.region, o.ID, path); err != nil {
 		n.fs.log.Error("audit log not written; open refused", "region", n.region, "id", o.ID, "err", err)
 		return nil, 0, syscall.EIO
 	}

@@ -20,6 +20,11 @@ type sidecarNode struct {
 	fs     *fsys
 	region string
 	obj    *client.Object
+	data   []byte // the JSON, made once: the object's metadata does not change
+}
+
+func newSidecarNode(f *fsys, region string, obj *client.Object) *sidecarNode {
+	return &sidecarNode{fs: f, region: region, obj: obj, data: sidecarJSON(region, obj)}
 }
 
 var (
@@ -51,10 +56,9 @@ type sidecarMeta struct {
 	Tags         map[string]string `json:"tags"`
 }
 
-// content renders the sidecar; the same object always gives the same bytes.
-func (s *sidecarNode) content() []byte {
-	o := s.obj
-	m := sidecarMeta{Region: s.region, ID: o.ID, Type: o.Type, MimeType: o.MimeType, ObjectName: o.ObjectName,
+// sidecarJSON renders a sidecar; the same object always gives the same bytes.
+func sidecarJSON(region string, o *client.Object) []byte {
+	m := sidecarMeta{Region: region, ID: o.ID, Type: o.Type, MimeType: o.MimeType, ObjectName: o.ObjectName,
 		ChecksumType: o.ChecksumType, Checksum: o.Checksum, CustomerID: o.CustomerID, UserID: o.UserID,
 		StoredBytes: o.StoredBytes, CreatedTime: wireTime(o.CreatedTime), UpdatedTime: wireTime(o.UpdatedTime),
 		ObjectState: o.ObjectState, BucketID: o.BucketID, Tags: map[string]string{}}
@@ -75,7 +79,7 @@ func wireTime(t time.Time) string {
 func (s *sidecarNode) attr(out *fuse.Attr) {
 	n := fileNode{fs: s.fs, region: s.region, obj: s.obj}
 	n.attr(out)
-	size := uint64(len(s.content()))
+	size := uint64(len(s.data))
 	out.Ino = sidecarIno(s.region, s.obj.ID)
 	out.Mode = syscall.S_IFREG | 0o444
 	out.Size, out.Blocks = size, (size+511)/512
@@ -94,7 +98,7 @@ func (s *sidecarNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, 
 }
 
 func (s *sidecarNode) Read(ctx context.Context, _ gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	b := s.content()
+	b := s.data
 	if off >= int64(len(b)) {
 		return fuse.ReadResultData(nil), 0
 	}

@@ -294,7 +294,7 @@ func (t *Tree) childIn(ctx context.Context, l *listing, n node, name string) (no
 func (t *Tree) fileNode(name, path, region string, o *client.Object, sidecar bool) node {
 	e := Entry{Name: name, Path: path, Size: max(o.StoredBytes, 0), Mtime: o.CreatedTime, Region: region, Object: o, Sidecar: sidecar}
 	if sidecar {
-		e.Size = int64(len((&sidecarNode{region: region, obj: o}).content()))
+		e.Size = int64(len(sidecarJSON(region, o)))
 	}
 	return node{entry: e}
 }
@@ -349,7 +349,7 @@ func (t *Tree) Open(ctx context.Context, p string) (io.Reader, Entry, error) {
 		return nil, e, fmt.Errorf("%s: %w", p, errIsDir)
 	}
 	if e.Sidecar {
-		return bytes.NewReader((&sidecarNode{region: e.Region, obj: e.Object}).content()), e, nil
+		return bytes.NewReader(sidecarJSON(e.Region, e.Object)), e, nil
 	}
 	if err := t.f.readable(e.Region, e.Object, e.Path); err != nil {
 		return nil, e, err

@@ -18,9 +18,10 @@ import (
 // cssfs ls, cat and get walk the mount's tree by path, for machines
 // without FUSE (containers, macOS without a FUSE driver).
 
-// treeCommand parses a command's flags and opens the tree.
-func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*cssfs.Tree, []string, func(), error) {
-	var s serviceFlags
+// parseServiceCommand parses the flags of a command that takes the
+// service flags (plus any extra ones), with usage as its help text.
+func parseServiceCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
+	s := &serviceFlags{}
 	f := pflag.NewFlagSet("cssfs "+name, pflag.ContinueOnError)
 	f.SetOutput(stderr)
 	f.SortFlags = false
@@ -30,6 +31,15 @@ func treeCommand(name, usage string, args []string, stderr io.Writer, extra func
 	s.register(f)
 	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", usage, f.FlagUsages()) }
 	if err := f.Parse(args); err != nil {
+		return nil, nil, err
+	}
+	return s, f, nil
+}
+
+// treeCommand parses a command's flags and opens the tree.
+func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*cssfs.Tree, []string, func(), error) {
+	s, f, err := parseServiceCommand(name, usage, args, stderr, extra)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	sess, err := s.open(f, stderr)

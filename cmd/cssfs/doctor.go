@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cssfs/cssfs/client"
 )
 
@@ -26,13 +24,8 @@ Example:
 
 // runDoctor checks each thing a mount needs and says plainly what is wrong.
 func runDoctor(args []string, stdout, stderr io.Writer) error {
-	var s serviceFlags
-	f := pflag.NewFlagSet("cssfs doctor", pflag.ContinueOnError)
-	f.SetOutput(stderr)
-	f.SortFlags = false
-	s.register(f)
-	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", doctorUsage, f.FlagUsages()) }
-	if err := f.Parse(args); err != nil {
+	s, f, err := parseServiceCommand("doctor", doctorUsage, args, stderr, nil)
+	if err != nil {
 		return err
 	}
 	failed := 0
