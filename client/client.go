@@ -67,7 +67,7 @@ type Client struct {
 // New validates cfg and returns a Client. It makes no request.
 func New(cfg Config) (*Client, error) {
 	if cfg.Key == "" || cfg.Secret == "" {
-		return nil, errors.New("css: key and secret are required")
+		return nil, ErrNoCredentials
 	}
 	base := strings.TrimRight(cfg.BaseURL, "/")
 	if base == "" {

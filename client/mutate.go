@@ -19,7 +19,7 @@ func (c *Client) Restore(ctx context.Context, region, id string, days int) error
 	cl := &call{op: "restore", region: region, id: id, method: http.MethodPost, body: body,
 		url: c.storageURL(region, "objects/"+url.PathEscape(id)+"/restore"), header: jsonHeaders(), okStatus: []int{200, 201, 202, 204}}
 	cl.handle = func(resp *http.Response, body io.Reader) error { return nil }
-	return c.run(ctx, cl)
+	return refused(c.run(ctx, cl), ErrNotArchived)
 }
 
 // Delete deletes objects (metadata and content) with the bulk delete call.

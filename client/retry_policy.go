@@ -12,7 +12,7 @@ import (
 // truncated or malformed bodies). Zero fields take the defaults.
 type RetryPolicy struct {
 	MaxAttempts int           // default 8
-	MaxElapsed  time.Duration // default 2m
+	MaxElapsed  time.Duration // default DefaultTimeout
 	BaseDelay   time.Duration // default 200ms
 	MaxDelay    time.Duration // default 15s
 }
@@ -22,7 +22,7 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 		p.MaxAttempts = 8
 	}
 	if p.MaxElapsed <= 0 {
-		p.MaxElapsed = 2 * time.Minute
+		p.MaxElapsed = DefaultTimeout
 	}
 	if p.BaseDelay <= 0 {
 		p.BaseDelay = 200 * time.Millisecond
