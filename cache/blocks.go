@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/dgraph-io/ristretto/v2"
+
+	"github.com/cssfs/cssfs/client"
 )
 
 // Fetcher reads exactly len(p) bytes of an object at off. When the server
@@ -26,12 +28,37 @@ type Ref struct {
 	Size   int64
 }
 
+// Defaults of BlockConfig (and of cssfs's --block-size and --cache-size).
+const (
+	// DefaultBlockSize: 1 MiB is the largest FUSE read (max_read), so one
+	// kernel read never needs two fetches, and big enough that a request's
+	// latency is small next to its transfer.
+	DefaultBlockSize = 1 << 20
+	// DefaultMaxBytes bounds the cache's memory.
+	DefaultMaxBytes = 256 << 20
+	// defaultAheadTTL: a prefetched block nobody has read after this long
+	// belongs to a reader that has gone; its budget is freed.
+	defaultAheadTTL = 30 * time.Second
+	// aheadShare: prefetches may hold up to this share of the cache, so
+	// that readahead never crowds out what readers use.
+	aheadShare = 4
+	// minAheadBlocks: even a small cache lets a reader prefetch this much.
+	minAheadBlocks = 4
+)
+
+// Ristretto's sizing, as its documentation advises.
+const (
+	minItems        = 64 // below this ristretto's sampling is poor
+	countersPerItem = 10 // admission counters per item the cache can hold
+	bufferItems     = 64 // Get buffer size per shard (the recommended value)
+)
+
 // BlockConfig tunes a Blocks cache.
 type BlockConfig struct {
-	BlockSize    int64             // bytes per block (default 1 MiB)
-	MaxBytes     int64             // bound on cached bytes (default 256 MiB)
+	BlockSize    int64             // bytes per block (default DefaultBlockSize)
+	MaxBytes     int64             // bound on cached bytes (default DefaultMaxBytes)
 	AheadBytes   int64             // bound on prefetched bytes not yet read (default MaxBytes/4)
-	FetchTimeout time.Duration     // deadline of one block fetch, retries included (default 2 min)
+	FetchTimeout time.Duration     // deadline of one block fetch, retries included (default client.DefaultTimeout)
 	AheadTTL     time.Duration     // a prefetched block nobody reads is dropped after this (default 30 s)
 	OnWindow     func(bytes int64) // hears each sequential reader's prefetch window (metrics)
 }
@@ -78,25 +105,25 @@ type Stats struct {
 // NewBlocks makes a block cache over f.
 func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 	if cfg.BlockSize <= 0 {
-		cfg.BlockSize = 1 << 20
+		cfg.BlockSize = DefaultBlockSize
 	}
 	if cfg.MaxBytes <= 0 {
-		cfg.MaxBytes = 256 << 20
+		cfg.MaxBytes = DefaultMaxBytes
 	}
 	if cfg.AheadBytes <= 0 {
-		cfg.AheadBytes = max(cfg.MaxBytes/4, 4*cfg.BlockSize)
+		cfg.AheadBytes = max(cfg.MaxBytes/aheadShare, minAheadBlocks*cfg.BlockSize)
 	}
 	if cfg.FetchTimeout <= 0 {
-		cfg.FetchTimeout = 2 * time.Minute
+		cfg.FetchTimeout = client.DefaultTimeout
 	}
 	if cfg.AheadTTL <= 0 {
-		cfg.AheadTTL = 30 * time.Second
+		cfg.AheadTTL = defaultAheadTTL
 	}
-	items := max(cfg.MaxBytes/cfg.BlockSize, 64)
+	items := max(cfg.MaxBytes/cfg.BlockSize, minItems)
 	lru, err := ristretto.NewCache(&ristretto.Config[string, []byte]{
-		NumCounters: 10 * items,
+		NumCounters: countersPerItem * items,
 		MaxCost:     cfg.MaxBytes,
-		BufferItems: 64,
+		BufferItems: bufferItems,
 		Metrics:     true,
 	})
 	if err != nil {
@@ -108,11 +135,8 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 // Close releases the cache.
 func (b *Blocks) Close() { b.lru.Close() }
 
-// BlockSize is the size of one aligned block.
+// BlockSize is the size of one aligned block: the I/O size files report.
 func (b *Blocks) BlockSize() int64 { return b.cfg.BlockSize }
-
-// AheadBytes is the bound on prefetched bytes not yet read.
-func (b *Blocks) AheadBytes() int64 { return b.cfg.AheadBytes }
 
 // Stats returns a snapshot of the counters.
 func (b *Blocks) Stats() Stats {

@@ -40,6 +40,18 @@ func (rd *Reader) WarmEnds() {
 	}
 }
 
+// How far a read may land from where a sequential reader would read next
+// and still count as sequential, in blocks: the kernel sends readahead
+// requests in parallel, so they arrive a little out of order.
+const (
+	slackAhead  = 2
+	slackBehind = 4
+)
+
+// minStreakBlocks is how much must be read in a row before anything is
+// prefetched: header probes (ffprobe, sox) read a block or so and stop.
+const minStreakBlocks = 2
+
 // readahead prefetches as far ahead as the reader has read sequentially
 // (so the window doubles while it keeps up), up to maxAhead. Reads arrive
 // slightly out of order, so small jumps still count as sequential; a seek
@@ -48,7 +60,7 @@ func (rd *Reader) WarmEnds() {
 func (rd *Reader) readahead(off, size int64) {
 	bs := rd.b.cfg.BlockSize
 	rd.mu.Lock()
-	if off <= rd.next+2*bs && off+size >= rd.next-4*bs {
+	if off <= rd.next+slackAhead*bs && off+size >= rd.next-slackBehind*bs {
 		rd.streak += size
 		rd.next = max(rd.next, off+size)
 	} else {
@@ -56,7 +68,7 @@ func (rd *Reader) readahead(off, size int64) {
 	}
 	from, window := rd.next, min(rd.streak, rd.maxAhead)
 	rd.mu.Unlock()
-	if window < 2*bs {
+	if window < minStreakBlocks*bs {
 		return
 	}
 	if rd.b.cfg.OnWindow != nil {
@@ -67,11 +79,15 @@ func (rd *Reader) readahead(off, size int64) {
 	}
 }
 
+// recentCount is how many blocks a reader keeps at hand: a kernel read
+// spans at most two, and parallel readahead requests touch a few more.
+const recentCount = 4
+
 // recentBlocks remembers the last few blocks one reader used.
 type recentBlocks struct {
 	mu   sync.Mutex
-	idx  [4]int64
-	data [4][]byte
+	idx  [recentCount]int64
+	data [recentCount][]byte
 	n    int // next slot to overwrite
 }
 
