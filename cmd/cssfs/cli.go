@@ -12,11 +12,12 @@ import (
 
 	"github.com/spf13/pflag"
 
-	cssfs "github.com/cssfs/cssfs/fs"
+	"github.com/cssfs/cssfs/tree"
 )
 
-// cssfs ls, cat and get walk the mount's tree by path, for machines
-// without FUSE (containers, macOS without a FUSE driver).
+// cssfs ls, cat and get serve the mount's tree (the same package, the
+// same names) by path, for machines without FUSE (containers, macOS
+// without a FUSE driver).
 
 // parseServiceCommand parses the flags of a command that takes the
 // service flags (plus any extra ones), with usage as its help text.
@@ -37,7 +38,7 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 }
 
 // treeCommand parses a command's flags and opens the tree.
-func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*cssfs.Tree, []string, func(), error) {
+func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
 	s, f, err := parseServiceCommand(name, usage, args, stderr, extra)
 	if err != nil {
 		return nil, nil, nil, err
@@ -48,12 +49,12 @@ func treeCommand(name, usage string, args []string, stderr io.Writer, extra func
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.opTimeout)
 	defer cancel()
-	tree, err := cssfs.NewTree(ctx, sess.api, sess.blocks, s.treeConfig(sess.log))
+	t, err := tree.New(ctx, sess.api, sess.blocks, s.treeConfig(sess.log))
 	if err != nil {
 		sess.close()
 		return nil, nil, nil, err
 	}
-	return tree, f.Args(), sess.close, nil
+	return t, f.Args(), sess.close, nil
 }
 
 const lsUsage = `Usage: cssfs ls [flags] [PATH...]
@@ -66,7 +67,7 @@ Examples:
 
 func runLs(args []string, stdout, stderr io.Writer) error {
 	var long, recursive bool
-	tree, paths, done, err := treeCommand("ls", lsUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("ls", lsUsage, args, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&long, "long", "l", false, "show mode, size, time and name")
 		f.BoolVarP(&recursive, "recursive", "R", false, "list subdirectories too")
 	})
@@ -78,42 +79,47 @@ func runLs(args []string, stdout, stderr io.Writer) error {
 		paths = []string{"/"}
 	}
 	ctx := context.Background()
-	var list func(p string, header bool) error
-	list = func(p string, header bool) error {
-		entries, err := tree.List(ctx, p)
-		if err != nil {
-			return err
-		}
-		if header {
-			fmt.Fprintf(stdout, "%s:\n", p)
-		}
+	show := func(entries []tree.Entry) {
 		for _, e := range entries {
 			if long {
-				mode := "-r--r--r--"
-				if e.IsDir {
-					mode = "dr-xr-xr-x"
-				} else if e.Object != nil && e.Object.ObjectState != "AVAILABLE" && !e.Sidecar {
-					mode = "----------"
-				}
-				fmt.Fprintf(stdout, "%s %12d %s %s\n", mode, e.Size, e.Mtime.UTC().Format("2006-01-02 15:04:05"), e.Name)
+				fmt.Fprintf(stdout, "%s %12d %s %s\n", e.Attr.Mode, e.Attr.Size, e.Attr.Mtime.UTC().Format("2006-01-02 15:04:05"), e.Name)
 			} else {
 				fmt.Fprintln(stdout, e.Name)
 			}
 		}
-		if recursive {
-			for _, e := range entries {
-				if e.IsDir {
-					fmt.Fprintln(stdout)
-					if err := list(e.Path, true); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		return nil
 	}
-	for _, p := range paths {
-		if err := list(p, len(paths) > 1 || recursive); err != nil {
+	for i, p := range paths {
+		e, err := t.Resolve(ctx, p)
+		if err != nil {
+			return err
+		}
+		if !e.IsDir() {
+			show([]tree.Entry{e})
+			continue
+		}
+		if i > 0 {
+			fmt.Fprintln(stdout)
+		}
+		if !recursive {
+			l, err := t.List(ctx, e)
+			if err != nil {
+				return err
+			}
+			if len(paths) > 1 {
+				fmt.Fprintf(stdout, "%s:\n", p)
+			}
+			show(l.Entries())
+			continue
+		}
+		err = t.Walk(ctx, e, func(d tree.Entry, entries []tree.Entry) error {
+			if d.Path != e.Path {
+				fmt.Fprintln(stdout)
+			}
+			fmt.Fprintf(stdout, "%s:\n", d.Path)
+			show(entries)
+			return nil
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -128,7 +134,7 @@ Example:
 `
 
 func runCat(args []string, stdout, stderr io.Writer) error {
-	tree, paths, done, err := treeCommand("cat", catUsage, args, stderr, nil)
+	t, paths, done, err := treeCommand("cat", catUsage, args, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -136,13 +142,18 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 	if len(paths) == 0 {
 		return usageError{"cat needs a PATH"}
 	}
+	ctx := context.Background()
 	for _, p := range paths {
-		r, _, err := tree.Open(context.Background(), p)
+		e, err := t.Resolve(ctx, p)
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(stdout, r); err != nil {
-			return fmt.Errorf("%s: %w", p, err)
+		r, err := t.Open(ctx, e)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(stdout, r.Stream(ctx)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -159,7 +170,7 @@ Example:
 
 func runGet(args []string, stdout, stderr io.Writer) error {
 	var quiet bool
-	tree, paths, done, err := treeCommand("get", getUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("get", getUsage, args, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	})
 	if err != nil {
@@ -169,14 +180,14 @@ func runGet(args []string, stdout, stderr io.Writer) error {
 	if len(paths) != 2 {
 		return usageError{"get needs a PATH and a DEST"}
 	}
-	g := &getter{tree: tree, ctx: context.Background(), progress: newProgress(stderr, quiet)}
+	g := &getter{tree: t, ctx: context.Background(), progress: newProgress(stderr, quiet)}
 	src, dest := paths[0], paths[1]
-	e, err := tree.Stat(g.ctx, src)
+	e, err := t.Resolve(g.ctx, src)
 	if err != nil {
 		return err
 	}
-	if e.IsDir {
-		err = g.dir(e.Path, dest)
+	if e.IsDir() {
+		err = g.dir(e, dest)
 	} else {
 		err = g.file(e, filepath.Join(dest, e.Name))
 	}
@@ -190,49 +201,47 @@ func runGet(args []string, stdout, stderr io.Writer) error {
 
 // getter copies a subtree, counting what it did.
 type getter struct {
-	tree                    *cssfs.Tree
+	tree                    *tree.Tree
 	ctx                     context.Context
 	progress                *progress
 	copied, skipped, failed int
 	bytes                   int64
 }
 
-func (g *getter) dir(src, dest string) error {
-	if err := os.MkdirAll(dest, 0o755); err != nil {
-		return err
-	}
-	entries, err := g.tree.List(g.ctx, src)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		target := filepath.Join(dest, e.Name)
-		if e.IsDir {
-			if err := g.dir(e.Path, target); err != nil {
-				return err
+// dir copies the directory top into dest: one walk of the tree, which
+// lists each directory once and hands over the entries the files are
+// opened from.
+func (g *getter) dir(top tree.Entry, dest string) error {
+	return g.tree.Walk(g.ctx, top, func(d tree.Entry, entries []tree.Entry) error {
+		local := filepath.Join(dest, filepath.FromSlash(strings.TrimPrefix(d.Path, top.Path)))
+		if err := os.MkdirAll(local, 0o755); err != nil {
+			return err
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
 			}
-			continue
+			if err := g.file(e, filepath.Join(local, e.Name)); err != nil {
+				g.failed++
+				g.progress.note(fmt.Sprintf("%s: %v", e.Path, err))
+			}
 		}
-		if err := g.file(e, target); err != nil {
-			g.failed++
-			g.progress.note(fmt.Sprintf("%s: %v", e.Path, err))
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // file copies one file unless the local copy is already complete. It
 // writes to a temporary name and renames, so an interrupted copy is never
 // mistaken for a complete one.
-func (g *getter) file(e cssfs.Entry, target string) error {
-	if st, err := os.Stat(target); err == nil && st.Size() == e.Size && st.ModTime().Equal(e.Mtime) {
+func (g *getter) file(e tree.Entry, target string) error {
+	if st, err := os.Stat(target); err == nil && st.Size() == e.Attr.Size && st.ModTime().Equal(e.Attr.Mtime) {
 		g.skipped++
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
-	r, _, err := g.tree.Open(g.ctx, e.Path)
+	r, err := g.tree.Open(g.ctx, e)
 	if err != nil {
 		return err
 	}
@@ -244,15 +253,15 @@ func (g *getter) file(e cssfs.Entry, target string) error {
 	if err != nil {
 		return err
 	}
-	n, err := io.Copy(w, g.progress.counting(r, e.Name))
+	n, err := io.Copy(w, g.progress.counting(r.Stream(g.ctx), e.Name))
 	if cerr := w.Close(); err == nil {
 		err = cerr
 	}
-	if err == nil && n != e.Size {
-		err = fmt.Errorf("copied %d of %d bytes", n, e.Size)
+	if err == nil && n != e.Attr.Size {
+		err = fmt.Errorf("copied %d of %d bytes", n, e.Attr.Size)
 	}
 	if err == nil {
-		err = os.Chtimes(tmp, e.Mtime, e.Mtime)
+		err = os.Chtimes(tmp, e.Attr.Mtime, e.Attr.Mtime)
 	}
 	if err == nil {
 		err = os.Rename(tmp, target)

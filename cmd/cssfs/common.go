@@ -14,8 +14,8 @@ import (
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
-	cssfs "github.com/cssfs/cssfs/fs"
 	"github.com/cssfs/cssfs/metrics"
+	"github.com/cssfs/cssfs/tree"
 )
 
 // serviceFlags choose the service, the credentials and the view of the
@@ -33,18 +33,18 @@ type serviceFlags struct {
 }
 
 func (s *serviceFlags) register(f *pflag.FlagSet) {
-	s.cacheSize, s.blockSize = 256<<20, 1<<20
+	s.cacheSize, s.blockSize = cache.DefaultMaxBytes, cache.DefaultBlockSize
 	f.StringVar(&s.apiURL, "api-url", envOr("CSSFS_API_URL", client.DefaultBaseURL), "API base URL (env CSSFS_API_URL)")
 	f.StringVar(&s.key, "key", os.Getenv("CSSFS_KEY"), "API key (env CSSFS_KEY)")
 	f.StringVar(&s.secret, "secret", "", "API secret (env CSSFS_SECRET; on the command line it is visible to other users)")
 	f.StringVar(&s.credsFile, "credentials-file", os.Getenv("CSSFS_CREDENTIALS_FILE"), "file with key and secret lines, mode 0600 (env CSSFS_CREDENTIALS_FILE)")
 	f.StringArrayVar(&s.regions, "region", nil, "region to show (repeatable; default: every region of the account)")
-	f.StringVar(&s.layout, "layout", "type/date", "directory layout: type/date, date, flat, or levels among type, year, month, day, direction, user")
+	f.StringVar(&s.layout, "layout", tree.DefaultLayout, "directory layout: type/date, date, flat, or levels among type, year, month, day, direction, user")
 	f.BoolVar(&s.showArchived, "show-archived", false, "list ARCHIVED objects too (mode 0000); restore one with: setfattr -n user.css.restore -v DAYS FILE")
 	f.BoolVar(&s.sidecars, "sidecars", false, "show NAME.meta.json beside each object, holding its metadata")
 	f.Var(&s.cacheSize, "cache-size", "memory for cached content")
 	f.Var(&s.blockSize, "block-size", "size of one ranged read from the service")
-	f.DurationVar(&s.opTimeout, "op-timeout", 2*time.Minute, "deadline of one operation")
+	f.DurationVar(&s.opTimeout, "op-timeout", client.DefaultTimeout, "deadline of one operation, retries included")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	f.StringVar(&s.logFile, "log-file", "", "append the log to this file (created 0600) instead of standard error")
@@ -103,8 +103,10 @@ func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error
 		}
 	}
 	limitMemory(int64(s.cacheSize), log)
-	ccfg := client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log}
-	bcfg := cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize)}
+	// --op-timeout bounds every layer: the retries of one request, one
+	// block fetch, one listing and one FUSE call.
+	ccfg := client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log, Retry: client.RetryPolicy{MaxElapsed: s.opTimeout}}
+	bcfg := cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize), FetchTimeout: s.opTimeout}
 	if s.metrics != nil {
 		ccfg.Observer, bcfg.OnWindow = s.metrics, s.metrics.ReadaheadWindow
 	}
@@ -124,8 +126,8 @@ func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error
 }
 
 // treeConfig is the part of the tree's configuration these flags set.
-func (s *serviceFlags) treeConfig(log *slog.Logger) cssfs.Config {
-	return cssfs.Config{Layout: s.layout, Regions: s.regions, OpTimeout: s.opTimeout,
+func (s *serviceFlags) treeConfig(log *slog.Logger) tree.Config {
+	return tree.Config{Layout: s.layout, Regions: s.regions, OpTimeout: s.opTimeout,
 		ShowArchived: s.showArchived, Sidecars: s.sidecars, Logger: log}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"strings"
 	"time"
 
 	"github.com/cssfs/cssfs/client"
@@ -113,8 +112,10 @@ func explain(err error) string {
 		return err.Error() + ": check the key and secret, and that the 8x8 app has the \"Call Recordings & Storage\" product"
 	case errors.Is(err, client.ErrForbidden):
 		return err.Error() + ": the user needs the Storage API role in 8x8 Admin Console"
-	case strings.Contains(err.Error(), "key and secret are required"):
+	case errors.Is(err, client.ErrNoCredentials):
 		return "no credentials: set CSSFS_KEY and CSSFS_SECRET, or --credentials-file FILE (mode 0600)"
+	case errors.Is(err, client.ErrThrottled):
+		return err.Error() + ": the service's gateway is throttling this key; try again later"
 	case errors.Is(err, context.DeadlineExceeded):
 		return err.Error() + ": the service did not answer in time; check the network and --api-url"
 	}

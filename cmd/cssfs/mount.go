@@ -17,8 +17,9 @@ import (
 
 	"github.com/spf13/pflag"
 
-	cssfs "github.com/cssfs/cssfs/fs"
+	"github.com/cssfs/cssfs/fusefs"
 	"github.com/cssfs/cssfs/metrics"
+	"github.com/cssfs/cssfs/tree"
 )
 
 // mountFlags are the settings of "cssfs mount".
@@ -39,8 +40,8 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.SetOutput(stderr)
 	f.SortFlags = false
 	m.register(f)
-	f.DurationVar(&m.dirTTL, "dir-cache-ttl", 5*time.Minute, "how long a directory listing is reused")
-	f.DurationVar(&m.attrTTL, "attr-ttl", time.Minute, "how long the kernel caches names and attributes")
+	f.DurationVar(&m.dirTTL, "dir-cache-ttl", tree.DefaultDirTTL, "how long a directory listing is reused")
+	f.DurationVar(&m.attrTTL, "attr-ttl", fusefs.DefaultAttrTTL, "how long the kernel caches names and attributes")
 	f.BoolVar(&m.allowOther, "allow-other", false, "let other users read the mount (needs user_allow_other in /etc/fuse.conf unless root)")
 	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes; ls -l then asks nothing per file (about 2 fewer FUSE round trips each)")
 	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
@@ -99,28 +100,28 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		defer stop()
 	}
 
-	var audit *cssfs.AuditLog
+	var audit *fusefs.AuditLog
 	if m.auditLog != "" {
-		if audit, err = cssfs.OpenAuditLog(m.auditLog); err != nil {
+		if audit, err = fusefs.OpenAuditLog(m.auditLog); err != nil {
 			return err
 		}
 		defer audit.Close()
 	}
 	cfg := m.treeConfig(log)
-	cfg.UID, cfg.GID = uint32(m.uid), uint32(m.gid)
-	cfg.EntryTTL, cfg.AttrTTL, cfg.DirTTL = m.attrTTL, m.attrTTL, m.dirTTL
-	cfg.AllowOther, cfg.NoXattrs, cfg.AllowDelete = m.allowOther, m.noXattrs, m.allowDelete
-	cfg.DebugFUSE, cfg.FsName, cfg.Audit = m.debugFUSE, "cssfs:"+hostOf(m.apiURL), audit
-	if m.metrics != nil {
-		cfg.Observer = m.metrics
-	}
+	cfg.DirTTL, cfg.AllowDelete = m.dirTTL, m.allowDelete
 	ctx, cancel := context.WithTimeout(context.Background(), m.opTimeout)
-	root, err := cssfs.NewRoot(ctx, api, blocks, cfg)
+	t, err := tree.New(ctx, api, blocks, cfg)
 	cancel()
 	if err != nil {
 		return err
 	}
-	srv, err := cssfs.Mount(dir, root, cfg)
+	opts := fusefs.Options{UID: uint32(m.uid), GID: uint32(m.gid), EntryTTL: m.attrTTL, AttrTTL: m.attrTTL,
+		AllowOther: m.allowOther, NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE,
+		FsName: "cssfs:" + hostOf(m.apiURL), Audit: audit, Logger: log}
+	if m.metrics != nil {
+		opts.Observer = m.metrics
+	}
+	srv, err := fusefs.Mount(dir, t, opts)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package fs
+package tree
 
 import (
 	"path"
@@ -8,8 +8,8 @@ import (
 	"unicode/utf8"
 )
 
-// maxNameBytes is the longest file name Linux accepts.
-const maxNameBytes = 255
+// MaxNameBytes is the longest file name Linux accepts.
+const MaxNameBytes = 255
 
 // extByMime gives an extension to objects whose names have none.
 var extByMime = map[string]string{
@@ -37,7 +37,7 @@ func safeName(objectName, mimeType, id string) string {
 	if path.Ext(name) == "" {
 		name += extByMime[strings.ToLower(strings.TrimSpace(strings.SplitN(mimeType, ";", 2)[0]))]
 	}
-	if len(name) > maxNameBytes {
+	if len(name) > MaxNameBytes {
 		name = withSuffix(name, "~"+shortID(id))
 	}
 	return name
@@ -49,7 +49,7 @@ func safeID(id string) string {
 	if s == "" || s == "." || s == ".." {
 		s = "_" + s
 	}
-	return truncateUTF8(s, maxNameBytes)
+	return truncateUTF8(s, MaxNameBytes)
 }
 
 // idHash is a fixed-length stand-in for a whole id.
@@ -74,7 +74,7 @@ func withSuffix(name, suffix string) string {
 		ext = ""
 	}
 	base := strings.TrimSuffix(name, ext)
-	room := max(maxNameBytes-len(suffix)-len(ext), 0)
+	room := max(MaxNameBytes-len(suffix)-len(ext), 0)
 	return truncateUTF8(base, room) + suffix + ext
 }
 

@@ -1,4 +1,4 @@
-package fs
+package tree
 
 import "hash/fnv"
 

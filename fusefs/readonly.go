@@ -1,4 +1,4 @@
-package fs
+package fusefs
 
 import (
 	"context"
@@ -13,20 +13,6 @@ import (
 // themselves. It matters when the mount is not "ro" (--allow-delete,
 // --show-archived), since then the kernel passes writes on to us.
 type refuseWrites struct{}
-
-var (
-	_ gofs.NodeMkdirer       = refuseWrites{}
-	_ gofs.NodeCreater       = refuseWrites{}
-	_ gofs.NodeRmdirer       = refuseWrites{}
-	_ gofs.NodeUnlinker      = refuseWrites{}
-	_ gofs.NodeRenamer       = refuseWrites{}
-	_ gofs.NodeSetattrer     = refuseWrites{}
-	_ gofs.NodeSymlinker     = refuseWrites{}
-	_ gofs.NodeLinker        = refuseWrites{}
-	_ gofs.NodeMknoder       = refuseWrites{}
-	_ gofs.NodeSetxattrer    = refuseWrites{}
-	_ gofs.NodeRemovexattrer = refuseWrites{}
-)
 
 func (refuseWrites) Mkdir(context.Context, string, uint32, *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
 	return nil, syscall.EROFS

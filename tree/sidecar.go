@@ -1,40 +1,29 @@
-package fs
+package tree
 
 import (
-	"context"
 	"encoding/json"
-	"syscall"
 	"time"
-
-	gofs "github.com/hanwen/go-fuse/v2/fs"
-	"github.com/hanwen/go-fuse/v2/fuse"
 
 	"github.com/cssfs/cssfs/client"
 )
 
-// sidecarNode is NAME.meta.json: an object's metadata as a small JSON file,
-// for tools that cannot read extended attributes.
-type sidecarNode struct {
-	gofs.Inode
-	refuseWrites
-	fs     *fsys
-	region string
-	obj    *client.Object
-	data   []byte // the JSON, made once: the object's metadata does not change
-}
-
-func newSidecarNode(f *fsys, region string, obj *client.Object) *sidecarNode {
-	return &sidecarNode{fs: f, region: region, obj: obj, data: sidecarJSON(region, obj)}
-}
-
-var (
-	_ gofs.NodeGetattrer = (*sidecarNode)(nil)
-	_ gofs.NodeOpener    = (*sidecarNode)(nil)
-	_ gofs.NodeReader    = (*sidecarNode)(nil)
-)
+// A sidecar, NAME.meta.json beside each object (with Config.Sidecars), holds
+// the object's metadata as a small JSON file, for tools that cannot read
+// extended attributes.
+const sidecarSuffix = ".meta.json"
 
 // sidecarIno gives sidecars their own stable inode numbers.
 func sidecarIno(region, id string) uint64 { return inodeOf(region, id, sidecarSuffix) }
+
+// sidecarName is NAME.meta.json, shortened (with the id, to stay distinct)
+// where that would pass 255 bytes.
+func sidecarName(name, id string) string {
+	if len(name)+len(sidecarSuffix) <= MaxNameBytes {
+		return name + sidecarSuffix
+	}
+	tag := "~" + shortID(id)
+	return truncateUTF8(name, MaxNameBytes-len(tag)-len(sidecarSuffix)) + tag + sidecarSuffix
+}
 
 // sidecarMeta is the JSON a sidecar holds: the object's fields under their
 // wire names, plus where it lives.
@@ -74,33 +63,4 @@ func wireTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format("2006-01-02T15:04:05")
-}
-
-func (s *sidecarNode) attr(out *fuse.Attr) {
-	n := fileNode{fs: s.fs, region: s.region, obj: s.obj}
-	n.attr(out)
-	size := uint64(len(s.data))
-	out.Ino = sidecarIno(s.region, s.obj.ID)
-	out.Mode = syscall.S_IFREG | 0o444
-	out.Size, out.Blocks = size, (size+511)/512
-}
-
-func (s *sidecarNode) Getattr(ctx context.Context, _ gofs.FileHandle, out *fuse.AttrOut) syscall.Errno {
-	s.attr(&out.Attr)
-	return 0
-}
-
-func (s *sidecarNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uint32, syscall.Errno) {
-	if flags&(syscall.O_WRONLY|syscall.O_RDWR) != 0 {
-		return nil, 0, syscall.EROFS
-	}
-	return nil, fuse.FOPEN_KEEP_CACHE, 0
-}
-
-func (s *sidecarNode) Read(ctx context.Context, _ gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	b := s.data
-	if off >= int64(len(b)) {
-		return fuse.ReadResultData(nil), 0
-	}
-	return fuse.ReadResultData(b[off:min(int64(len(b)), off+int64(len(dest)))]), 0
 }

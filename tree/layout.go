@@ -1,4 +1,4 @@
-package fs
+package tree
 
 import (
 	"context"
@@ -99,23 +99,23 @@ type subdir struct {
 }
 
 // subdirs finds the non-empty directories of level lv below s.
-func (f *fsys) subdirs(ctx context.Context, lv level, s scope) ([]subdir, error) {
+func (t *Tree) subdirs(ctx context.Context, lv level, s scope) ([]subdir, error) {
 	switch lv {
 	case levelType:
-		return f.valueDirs(ctx, s, valueLevels[levelType])
+		return t.valueDirs(ctx, s, valueLevels[levelType])
 	case levelDirection:
-		return f.valueDirs(ctx, s, valueLevels[levelDirection])
+		return t.valueDirs(ctx, s, valueLevels[levelDirection])
 	case levelUser:
-		return f.valueDirs(ctx, s, valueLevels[levelUser])
+		return t.valueDirs(ctx, s, valueLevels[levelUser])
 	case levelYear, levelMonth, levelDay:
-		return f.timeDirs(ctx, s, lv)
+		return t.timeDirs(ctx, s, lv)
 	}
 	return nil, fmt.Errorf("unknown level %d", lv)
 }
 
 // exists is the cheap probe: is there at least one object matching filter?
-func (f *fsys) exists(ctx context.Context, region, filter string) (bool, error) {
-	_, ok, err := f.api.First(ctx, region, client.Query{Filter: filter, Limit: 1})
+func (t *Tree) exists(ctx context.Context, region, filter string) (bool, error) {
+	_, ok, err := t.api.First(ctx, region, client.Query{Filter: filter, Limit: 1})
 	return ok, err
 }
 
@@ -135,17 +135,21 @@ var valueLevels = map[level]valueLevel{
 // noValue names the directory of objects that lack the level's field.
 const noValue = "_none"
 
+// maxProbedValues bounds the values found one probe at a time, so that a
+// server which does not honour =out= cannot keep us probing for ever.
+const maxProbedValues = 10_000
+
 // valueDirs probes the known values in parallel, then asks for objects with
 // none of the values seen so far until that comes back empty, so no value
 // (and no object) is lost.
-func (f *fsys) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir, error) {
+func (t *Tree) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir, error) {
 	var mu sync.Mutex
 	found := map[string]bool{}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(f.cfg.Probes)
+	g.SetLimit(t.cfg.Probes)
 	for _, v := range lv.known {
 		g.Go(func() error {
-			ok, err := f.exists(gctx, s.region, client.And(s.filter(), client.Eq(lv.selector, v)))
+			ok, err := t.exists(gctx, s.region, client.And(s.filter(), client.Eq(lv.selector, v)))
 			if ok {
 				mu.Lock()
 				found[v] = true
@@ -159,8 +163,8 @@ func (f *fsys) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir,
 	}
 	seen := slices.Clone(lv.known)
 	missing := false // objects without the field: they match only =out=
-	for range 10_000 {
-		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: client.And(s.filter(), client.Out(lv.selector, seen...)), Limit: 1})
+	for range maxProbedValues {
+		obj, ok, err := t.api.First(ctx, s.region, client.Query{Filter: client.And(s.filter(), client.Out(lv.selector, seen...)), Limit: 1})
 		if err != nil {
 			return nil, err
 		}
@@ -173,7 +177,7 @@ func (f *fsys) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir,
 			break
 		}
 		if slices.Contains(seen, v) {
-			f.log.Warn("value probe returned an excluded value; stopping discovery", "region", s.region, "selector", lv.selector, "value", v)
+			t.log.Warn("value probe returned an excluded value; stopping discovery", "region", s.region, "selector", lv.selector, "value", v)
 			break
 		}
 		seen = append(seen, v)
@@ -184,12 +188,12 @@ func (f *fsys) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir,
 		name := safeName(v, "", lv.selector)
 		c := s.child(name)
 		c.preds = append(c.preds, client.Eq(lv.selector, v))
-		out = append(out, subdir{name: name, scope: c, mtime: f.mounted})
+		out = append(out, subdir{name: name, scope: c, mtime: t.mounted})
 	}
 	if missing {
 		c := s.child(noValue)
 		c.preds = append(c.preds, client.Out(lv.selector, seen...))
-		out = append(out, subdir{name: noValue, scope: c, mtime: f.mounted})
+		out = append(out, subdir{name: noValue, scope: c, mtime: t.mounted})
 	}
 	return out, nil
 }
@@ -217,16 +221,16 @@ var periods = map[level]period{
 // window is cut into a few segments scanned in parallel; each scan asks
 // for the earliest object at or after a point, so a probe lands straight
 // on the next non-empty period and empty stretches cost nothing.
-func (f *fsys) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error) {
+func (t *Tree) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error) {
 	p := periods[lv]
 	from, to := s.from, s.to
 	if from.IsZero() || to.IsZero() {
 		// Open window: bound it by the earliest and latest object.
-		first, ok, err := f.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
+		first, ok, err := t.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
 		if err != nil || !ok {
 			return nil, err
 		}
-		last, ok, err := f.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "DESC", Limit: 1})
+		last, ok, err := t.api.First(ctx, s.region, client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "DESC", Limit: 1})
 		if err != nil || !ok {
 			return nil, err
 		}
@@ -242,11 +246,11 @@ func (f *fsys) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error
 		starts = append(starts, t)
 	}
 	found := make([]bool, len(starts))
-	segs := min(f.cfg.Probes, len(starts))
+	segs := min(t.cfg.Probes, len(starts))
 	g, gctx := errgroup.WithContext(ctx)
 	for k := range segs {
 		lo, hi := k*len(starts)/segs, (k+1)*len(starts)/segs
-		g.Go(func() error { return f.scan(gctx, s, p, starts, lo, hi, from, to, found) })
+		g.Go(func() error { return t.scan(gctx, s, p, starts, lo, hi, from, to, found) })
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
@@ -266,7 +270,7 @@ func (f *fsys) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error
 
 // scan marks the non-empty periods among starts[lo:hi], one probe per
 // non-empty period plus one.
-func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
+func (t *Tree) scan(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
 	end := to
 	if hi < len(starts) {
 		end = starts[hi]
@@ -274,7 +278,7 @@ func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, 
 	for i := lo; i < hi; {
 		c := s
 		c.from, c.to = maxTime(starts[i], from), end
-		obj, ok, err := f.api.First(ctx, s.region, client.Query{Filter: c.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
+		obj, ok, err := t.api.First(ctx, s.region, client.Query{Filter: c.filter(), SortField: "createdTime", SortDirection: "ASC", Limit: 1})
 		if err != nil || !ok {
 			return err
 		}
@@ -285,8 +289,8 @@ func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, 
 		if j == hi {
 			// Its createdTime does not place it (unparseable, or the server
 			// disagrees about zones): probe the rest one period at a time.
-			f.log.Warn("probe returned an object outside the window asked for; probing period by period", "region", s.region, "id", obj.ID, "createdTime", obj.CreatedTime, "from", c.from, "to", c.to)
-			return f.probeEach(ctx, s, p, starts, i, hi, from, to, found)
+			t.log.Warn("probe returned an object outside the window asked for; probing period by period", "region", s.region, "id", obj.ID, "createdTime", obj.CreatedTime, "from", c.from, "to", c.to)
+			return t.probeEach(ctx, s, p, starts, i, hi, from, to, found)
 		}
 		found[j] = true
 		i = j + 1
@@ -296,11 +300,11 @@ func (f *fsys) scan(ctx context.Context, s scope, p period, starts []time.Time, 
 
 // probeEach marks the non-empty periods among starts[lo:hi] with one
 // existence probe each.
-func (f *fsys) probeEach(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
+func (t *Tree) probeEach(ctx context.Context, s scope, p period, starts []time.Time, lo, hi int, from, to time.Time, found []bool) error {
 	for k := lo; k < hi; k++ {
 		c := s
 		c.from, c.to = maxTime(starts[k], from), minTime(p.next(starts[k]), to)
-		ok, err := f.exists(ctx, s.region, c.filter())
+		ok, err := t.exists(ctx, s.region, c.filter())
 		if err != nil {
 			return err
 		}
@@ -321,4 +325,11 @@ func minTime(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// isTime tells the levels that divide createdTime, whose directories can
+// be derived from a listing of their parent's objects.
+func (lv level) isTime() bool {
+	_, ok := periods[lv]
+	return ok
 }

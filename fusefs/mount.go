@@ -1,0 +1,130 @@
+// Package fusefs mounts a tree (package tree) with go-fuse: nodes that
+// hand each call to the tree, the mount's options, and the one function
+// that turns the tree's errors into errno values.
+package fusefs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"syscall"
+	"time"
+
+	gofs "github.com/hanwen/go-fuse/v2/fs"
+	"github.com/hanwen/go-fuse/v2/fuse"
+
+	"github.com/cssfs/cssfs/tree"
+)
+
+// DefaultAttrTTL is how long the kernel keeps names and attributes by
+// default (and of --attr-ttl).
+const DefaultAttrTTL = time.Minute
+
+// Options shape the mount.
+type Options struct {
+	UID, GID   uint32        // owner of every node
+	EntryTTL   time.Duration // kernel dentry cache (default DefaultAttrTTL)
+	AttrTTL    time.Duration // kernel attribute cache (default DefaultAttrTTL)
+	AllowOther bool
+	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
+	DebugFUSE  bool
+	FsName     string    // shown by df/mount (default "cssfs")
+	Audit      *AuditLog // when set, every open of an object is recorded
+	Observer   Observer  // when set, hears of every FUSE operation (metrics)
+	Logger     *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.EntryTTL <= 0 {
+		o.EntryTTL = DefaultAttrTTL
+	}
+	if o.AttrTTL <= 0 {
+		o.AttrTTL = DefaultAttrTTL
+	}
+	if o.FsName == "" {
+		o.FsName = "cssfs"
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Tuning of the kernel side.
+const (
+	// negativeTTL: the kernel remembers a name that is not there this
+	// long, so that tools probing for files do not each cost a lookup.
+	negativeTTL = time.Second
+	// maxRequest is the largest read (and write) the kernel sends: with
+	// 1 MiB blocks, one read is one block.
+	maxRequest = 1 << 20
+	// maxBackground lets many readahead requests be in flight; the
+	// kernel's default of 12 throttles sequential reads.
+	maxBackground = 64
+)
+
+// fsys is what every node shares.
+type fsys struct {
+	tree *tree.Tree
+	cfg  tree.Config
+	opts Options
+	log  *slog.Logger
+}
+
+// newRoot makes the root node of t.
+func newRoot(t *tree.Tree, opts Options) *rootNode {
+	opts.setDefaults()
+	return &rootNode{fs: &fsys{tree: t, cfg: t.Config(), opts: opts, log: opts.Logger}}
+}
+
+// Mount mounts t on dir and returns the running server.
+func Mount(dir string, t *tree.Tree, opts Options) (*fuse.Server, error) {
+	root := newRoot(t, opts)
+	opts, cfg := root.fs.opts, root.fs.cfg
+	neg := negativeTTL
+	options := []string{"default_permissions"}
+	if !cfg.AllowDelete && !cfg.ShowArchived {
+		options = append(options, "ro") // the kernel refuses every write itself
+	}
+	gopts := &gofs.Options{
+		EntryTimeout:    &opts.EntryTTL,
+		AttrTimeout:     &opts.AttrTTL,
+		NegativeTimeout: &neg,
+		UID:             opts.UID,
+		GID:             opts.GID,
+		RootStableAttr:  &gofs.StableAttr{Ino: root.fs.tree.Root().Attr.Ino, Mode: syscall.S_IFDIR},
+		NullPermissions: true, // an archived object really is mode 0000
+		MountOptions: fuse.MountOptions{
+			FsName:        opts.FsName,
+			Name:          "cssfs",
+			Options:       options,
+			AllowOther:    opts.AllowOther,
+			MaxWrite:      maxRequest,
+			MaxBackground: maxBackground,
+			DisableSplice: true,
+			DisableXAttrs: opts.NoXattrs,
+			DirectMount:   os.Geteuid() == 0,
+			Debug:         opts.DebugFUSE,
+		},
+	}
+	rawFS := gofs.NewNodeFS(root, gopts)
+	if opts.Observer != nil {
+		rawFS = &observedFS{RawFileSystem: rawFS, obs: opts.Observer}
+	}
+	srv, err := fuse.NewServer(rawFS, dir, &gopts.MountOptions)
+	if err != nil {
+		return nil, fmt.Errorf("mounting %s: %w", dir, err)
+	}
+	go srv.Serve()
+	if err := srv.WaitMount(); err != nil {
+		srv.Unmount()
+		return nil, fmt.Errorf("mounting %s: %w", dir, err)
+	}
+	raiseReadAhead(dir, opts.Logger)
+	return srv, nil
+}
+
+// opContext bounds one FUSE operation.
+func (f *fsys) opContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, f.cfg.OpTimeout)
+}

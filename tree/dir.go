@@ -1,0 +1,118 @@
+package tree
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cssfs/cssfs/client"
+)
+
+// dirKind tells the directories of the tree apart.
+type dirKind int
+
+const (
+	kindLayout     dirKind = iota // a layout level, or the objects below the last one
+	kindRoot                      // the top: one directory per region
+	kindFilterRoot                // REGION/.filter: lists nothing; its names are FIQL expressions
+	kindIDRoot                    // REGION/.id: lists nothing; its names are object ids
+)
+
+// dir is what a directory stands for.
+type dir struct {
+	kind   dirKind
+	scope  scope
+	levels []level // layout levels below this directory
+	mtime  time.Time
+}
+
+func (d dir) ino() uint64 { return inodeOf(d.scope.region, d.scope.path) }
+
+// path is the directory's path from the tree's root.
+func (d dir) path() string { return "/" + safeID(d.scope.region) + d.scope.path }
+
+func (t *Tree) dirEntry(name string, d dir) Entry {
+	return Entry{Name: name, Path: d.path(), Kind: Dir, Region: d.scope.region, Attr: dirAttr(d.ino(), d.mtime), dir: d}
+}
+
+// regionDir is the top directory of a region.
+func (t *Tree) regionDir(region string) dir {
+	s := scope{region: region}
+	if t.cfg.ShowArchived {
+		s.preds = []string{client.In("objectState", client.StateAvailable, client.StateArchived)}
+	}
+	return dir{scope: s, levels: t.levels, mtime: t.mounted}
+}
+
+// pagesPerProbe: a listing fetches this many pages at once for each probe
+// a directory scan runs at once. A page costs one request like a probe,
+// and a listing is what a user is waiting for.
+const pagesPerProbe = 2
+
+func (t *Tree) listParallel() int { return pagesPerProbe * t.cfg.Probes }
+
+// load lists the layout directory d from the service: its subdirectories
+// by probing, or the objects below the last level with one paged search.
+func (t *Tree) load(ctx context.Context, d Entry) (*Listing, error) {
+	s := d.dir.scope
+	if len(d.dir.levels) > 0 {
+		subs, err := t.subdirs(ctx, d.dir.levels[0], s)
+		if err != nil {
+			return nil, fmt.Errorf("listing %s: %w", d.Path, apiError(err))
+		}
+		return t.dirListing(d.dir, subs), nil
+	}
+	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
+	objs, err := t.api.List(ctx, s.region, q, t.listParallel())
+	if err != nil {
+		return nil, fmt.Errorf("listing %s: %w", d.Path, apiError(err))
+	}
+	return t.fileListing(d.Path, s.region, objs), nil
+}
+
+func (t *Tree) dirListing(parent dir, subs []subdir) *Listing {
+	entries := make([]Entry, 0, len(subs))
+	for _, sd := range subs {
+		entries = append(entries, t.dirEntry(sd.name, dir{scope: sd.scope, levels: parent.levels[1:], mtime: sd.mtime}))
+	}
+	return newListing(entries)
+}
+
+// fileListing names the objects of one directory: names are unique within
+// it and do not depend on the order the service lists them in. With
+// sidecars, NAME.meta.json stands beside each (an object really named like
+// a sidecar keeps its name).
+func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
+	want := make([]named, len(objs))
+	for i, o := range objs {
+		want[i] = named{name: safeName(o.ObjectName, o.MimeType, o.ID), id: o.ID}
+	}
+	names := uniqueNames(want)
+	entries := make([]Entry, 0, len(objs))
+	taken := make(map[string]bool, len(objs))
+	for i := range objs {
+		entries = append(entries, t.fileEntry(childPath(path, names[i]), names[i], region, &objs[i]))
+		taken[names[i]] = true
+	}
+	if t.cfg.Sidecars {
+		for i := range objs {
+			name := sidecarName(names[i], objs[i].ID)
+			if !taken[name] {
+				entries = append(entries, t.sidecarEntry(childPath(path, name), name, region, &objs[i]))
+			}
+		}
+	}
+	return newListing(entries)
+}
+
+func (t *Tree) fileEntry(path, name, region string, o *client.Object) Entry {
+	return Entry{Name: name, Path: path, Kind: File, Region: region, ObjectID: o.ID,
+		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: o}
+}
+
+func (t *Tree) sidecarEntry(path, name, region string, o *client.Object) Entry {
+	data := sidecarJSON(region, o)
+	a := fileAttr(sidecarIno(region, o.ID), o, t.blocks.BlockSize())
+	a.Mode, a.Size = fileMode, int64(len(data)) // metadata can always be read
+	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: o, data: data}
+}

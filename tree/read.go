@@ -1,0 +1,90 @@
+package tree
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/cssfs/cssfs/cache"
+)
+
+// Reader reads one file: an object's content through the block cache
+// (with readahead), or a sidecar's JSON.
+type Reader struct {
+	path string
+	size int64
+	mime string
+	r    *cache.Reader // an object's content; nil for a sidecar
+	data []byte        // a sidecar's JSON
+}
+
+// Open opens the file e for reading. An object that is not AVAILABLE, or
+// whose size the service did not give (so no read of it could be checked),
+// cannot be opened.
+func (t *Tree) Open(ctx context.Context, e Entry) (*Reader, error) {
+	switch e.Kind {
+	case Dir:
+		return nil, fmt.Errorf("%s: %w", e.Path, ErrIsDir)
+	case Sidecar:
+		return &Reader{path: e.Path, size: int64(len(e.data)), data: e.data}, nil
+	}
+	o := e.obj
+	if !o.Available() {
+		return nil, fmt.Errorf("%s: object %s in %s is %s and cannot be read; to restore it for 7 days: setfattr -n %s -v 7 FILE: %w",
+			e.Path, o.ID, e.Region, o.ObjectState, RestoreXattr, ErrNotReadable)
+	}
+	if o.StoredBytes < 0 {
+		// A wrong byte is worse than an error.
+		return nil, fmt.Errorf("%s: object %s in %s has no usable storedBytes: %w", e.Path, o.ID, e.Region, ErrUnverifiable)
+	}
+	ref := cache.Ref{Region: e.Region, ID: o.ID, Size: o.StoredBytes}
+	return &Reader{path: e.Path, size: o.StoredBytes, mime: o.MimeType, r: t.blocks.NewReader(ref, t.cfg.MaxAhead)}, nil
+}
+
+// ReadAt fills p from the file at off, like io.ReaderAt but with a
+// context: it returns fewer bytes than len(p) only at the end.
+func (r *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
+	if r.r == nil {
+		if off >= int64(len(r.data)) {
+			return 0, nil
+		}
+		return copy(p, r.data[off:]), nil
+	}
+	n, err := r.r.ReadAt(ctx, p, off)
+	if err != nil {
+		return n, fmt.Errorf("%s: %w", r.path, apiError(err))
+	}
+	return n, nil
+}
+
+// WarmEnds fetches, in the background, the first and last block of an
+// audio file, which is where tools like ffprobe and sox look on open.
+func (r *Reader) WarmEnds() {
+	if r.r != nil && strings.HasPrefix(r.mime, "audio/") {
+		r.r.WarmEnds()
+	}
+}
+
+// Stream reads the file from start to end, for copying.
+func (r *Reader) Stream(ctx context.Context) io.Reader {
+	return &stream{ctx: ctx, r: r}
+}
+
+type stream struct {
+	ctx context.Context
+	r   *Reader
+	off int64
+}
+
+func (s *stream) Read(p []byte) (int, error) {
+	if s.off >= s.r.size {
+		return 0, io.EOF
+	}
+	n, err := s.r.ReadAt(s.ctx, p, s.off)
+	s.off += int64(n)
+	if err == nil && n == 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
+}

@@ -1,0 +1,235 @@
+// Package tree is cssfs's view of a CSS tenant as directories and files,
+// without FUSE: one directory per region, layout directories found by
+// cheap probes, objects as read-only files, and a region's .filter and
+// .id. Listings are cached by path and shared by every front end: the
+// mount (package fusefs) and cssfs ls/cat/get.
+package tree
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/cssfs/cssfs/cache"
+	"github.com/cssfs/cssfs/client"
+)
+
+// API is what the tree needs from the CSS client.
+type API interface {
+	Regions(ctx context.Context) ([]string, error)
+	List(ctx context.Context, region string, q client.Query, parallel int) ([]client.Object, error)
+	First(ctx context.Context, region string, q client.Query) (client.Object, bool, error)
+	Object(ctx context.Context, region, id string) (client.Object, error)
+	Restore(ctx context.Context, region, id string, days int) error
+	Delete(ctx context.Context, region string, ids ...string) error
+}
+
+// Defaults of Config, and of the flags that set it.
+const (
+	DefaultLayout   = "type/date"
+	DefaultDirTTL   = 5 * time.Minute
+	DefaultProbes   = 8
+	DefaultMaxAhead = 64 << 20
+)
+
+// Config shapes the tree.
+type Config struct {
+	Layout       string        // "type/date" (default), "date", "flat", or a path of levels (see parseLayout)
+	Regions      []string      // regions to show; empty = every region of the account
+	DirTTL       time.Duration // how long a directory listing is reused (default DefaultDirTTL)
+	OpTimeout    time.Duration // deadline of one listing load (default client.DefaultTimeout)
+	Probes       int           // parallel existence probes per directory (default DefaultProbes)
+	MaxAhead     int64         // readahead bound per open file in bytes (default DefaultMaxAhead)
+	ShowArchived bool          // list ARCHIVED objects too (unreadable until restored)
+	AllowDelete  bool          // Delete removes objects; otherwise it fails with ErrReadOnly
+	Sidecars     bool          // NAME.meta.json beside each object, holding its metadata
+	Logger       *slog.Logger
+}
+
+func (c *Config) setDefaults() {
+	if c.Layout == "" {
+		c.Layout = DefaultLayout
+	}
+	if c.DirTTL <= 0 {
+		c.DirTTL = DefaultDirTTL
+	}
+	if c.OpTimeout <= 0 {
+		c.OpTimeout = client.DefaultTimeout
+	}
+	if c.Probes <= 0 {
+		c.Probes = DefaultProbes
+	}
+	if c.MaxAhead <= 0 {
+		c.MaxAhead = DefaultMaxAhead
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Tree is a tenant's tree. It is safe for concurrent use.
+type Tree struct {
+	api     API
+	blocks  *cache.Blocks
+	cfg     Config
+	levels  []level
+	log     *slog.Logger
+	mounted time.Time // the time of directories that have none of their own
+	regions *Listing
+
+	listings cache.Memos[*Listing] // by directory path
+	now      func() time.Time      // the clock of listing TTLs (tests set their own)
+}
+
+// New checks the layout and finds the regions to show; content is read
+// through blocks.
+func New(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*Tree, error) {
+	cfg.setDefaults()
+	levels, err := parseLayout(cfg.Layout)
+	if err != nil {
+		return nil, err
+	}
+	regions := cfg.Regions
+	if len(regions) == 0 {
+		if regions, err = api.Regions(ctx); err != nil {
+			return nil, fmt.Errorf("discovering regions: %w", apiError(err))
+		}
+	}
+	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now}
+	t.listings.Now = func() time.Time { return t.now() }
+	var entries []Entry
+	for _, r := range regions {
+		entries = append(entries, t.dirEntry(safeID(r), t.regionDir(r)))
+	}
+	t.regions = newListing(entries)
+	return t, nil
+}
+
+// Config is the tree's configuration, defaults filled in.
+func (t *Tree) Config() Config { return t.cfg }
+
+// Root is the tree's top directory, which holds the regions.
+func (t *Tree) Root() Entry {
+	return Entry{Name: "/", Path: "/", Kind: Dir, Attr: dirAttr(rootIno, t.mounted), dir: dir{kind: kindRoot}}
+}
+
+// rootIno is the inode number FUSE reserves for the root.
+const rootIno = 1
+
+// List returns what the directory d holds, from the listing cache when it
+// is young enough, else from the service.
+func (t *Tree) List(ctx context.Context, d Entry) (*Listing, error) {
+	if d.Kind != Dir {
+		return nil, fmt.Errorf("%s: %w", d.Path, ErrNotDir)
+	}
+	switch d.dir.kind {
+	case kindRoot:
+		return t.regions, nil
+	case kindFilterRoot, kindIDRoot:
+		return emptyListing, nil // their names are looked up, never listed
+	}
+	return t.listings.Get(ctx, d.Path, t.ttl(d.dir), t.cfg.OpTimeout, func(ctx context.Context) (*Listing, error) {
+		return t.load(ctx, d)
+	})
+}
+
+// pastTTLFactor stretches the listing TTL of periods that are over: objects
+// are created with the current time, so a past day only changes when an
+// object is deleted or archived.
+const pastTTLFactor = 12
+
+// pastAfter is how long after a period ends it counts as over, allowing
+// for clocks that disagree.
+const pastAfter = time.Hour
+
+func (t *Tree) ttl(d dir) time.Duration {
+	if !d.scope.to.IsZero() && d.scope.to.Before(t.now().Add(-pastAfter)) {
+		return pastTTLFactor * t.cfg.DirTTL
+	}
+	return t.cfg.DirTTL
+}
+
+// Lookup finds name in the directory d: from d's listing, or for the names
+// that are never listed (.filter, .id and what lies in them) by asking the
+// service.
+func (t *Tree) Lookup(ctx context.Context, d Entry, name string) (Entry, error) {
+	if d.Kind != Dir {
+		return Entry{}, fmt.Errorf("%s: %w", d.Path, ErrNotDir)
+	}
+	if t.isSpecial(d.dir, name) {
+		return t.special(ctx, d, name)
+	}
+	l, err := t.List(ctx, d)
+	if err != nil {
+		return Entry{}, err
+	}
+	if e, ok := l.Lookup(name); ok {
+		return e, nil
+	}
+	return Entry{}, fmt.Errorf("%s: %w", childPath(d.Path, name), ErrNotFound)
+}
+
+// Resolve finds the entry at path p ("/us-east/callrecording/2024").
+func (t *Tree) Resolve(ctx context.Context, p string) (Entry, error) {
+	cur := t.Root()
+	for _, name := range splitPath(p) {
+		next, err := t.Lookup(ctx, cur, name)
+		if err != nil {
+			if errors.Is(err, ErrNotDir) {
+				return Entry{}, fmt.Errorf("%s: %w", p, ErrNotDir)
+			}
+			return Entry{}, err
+		}
+		cur = next
+	}
+	return cur, nil
+}
+
+// splitPath turns "/us-east/callrecording/" into its components.
+func splitPath(p string) []string {
+	var out []string
+	for _, part := range strings.Split(p, "/") {
+		if part != "" && part != "." {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+func childPath(dir, name string) string {
+	return strings.TrimSuffix(dir, "/") + "/" + name
+}
+
+// Listing is what one directory holds, sorted by name.
+type Listing struct {
+	entries []Entry
+	byName  map[string]int
+}
+
+var emptyListing = newListing(nil)
+
+func newListing(entries []Entry) *Listing {
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name < entries[j].Name })
+	l := &Listing{entries: entries, byName: make(map[string]int, len(entries))}
+	for i, e := range entries {
+		l.byName[e.Name] = i
+	}
+	return l
+}
+
+// Entries are the listing's entries, sorted by name; callers must not
+// change them.
+func (l *Listing) Entries() []Entry { return l.entries }
+
+// Lookup finds name in the listing.
+func (l *Listing) Lookup(name string) (Entry, bool) {
+	i, ok := l.byName[name]
+	if !ok {
+		return Entry{}, false
+	}
+	return l.entries[i], true
+}

@@ -1,0 +1,130 @@
+package tree
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cssfs/cssfs/client"
+)
+
+// Walk calls fn with the directory d and what it holds, then does the same
+// for each directory below it, depth first in name order. Each directory
+// is listed once, and files come with everything needed to open them.
+//
+// Below a directory whose remaining levels all divide time (year, month,
+// day), every object will be visited, so the whole subtree is listed with
+// one paged search and divided by createdTime here, instead of probing
+// each level and searching each day.
+func (t *Tree) Walk(ctx context.Context, d Entry, fn func(dir Entry, entries []Entry) error) error {
+	if d.Kind != Dir {
+		return fmt.Errorf("%s: %w", d.Path, ErrNotDir)
+	}
+	t.prime(ctx, d)
+	l, err := t.List(ctx, d)
+	if err != nil {
+		return err
+	}
+	if err := fn(d, l.Entries()); err != nil {
+		return err
+	}
+	for _, e := range l.Entries() {
+		if e.IsDir() {
+			if err := t.Walk(ctx, e, fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// prime fills the listing cache for d and every directory below it from
+// one search, when only time levels remain below d and its listing is not
+// cached already. When an object cannot be placed by its createdTime (it
+// has none, or the service placed it outside d's window) nothing is
+// cached, and the walk lists directory by directory as the mount does.
+func (t *Tree) prime(ctx context.Context, d Entry) {
+	if d.dir.kind != kindLayout || len(d.dir.levels) == 0 || t.listings.Fresh(d.Path) {
+		return
+	}
+	for _, lv := range d.dir.levels {
+		if !lv.isTime() {
+			return
+		}
+	}
+	s := d.dir.scope
+	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
+	objs, err := t.api.List(ctx, s.region, q, t.listParallel())
+	if err != nil {
+		t.log.Debug("listing a subtree at once failed; listing it directory by directory", "path", d.Path, "err", err)
+		return
+	}
+	out := map[string]primed{}
+	if !t.split(d.dir, objs, out) {
+		t.log.Debug("objects of a subtree cannot all be placed by createdTime; listing it directory by directory", "path", d.Path)
+		return
+	}
+	for path, p := range out {
+		t.listings.Put(path, p.listing, p.ttl)
+	}
+}
+
+// primed is a listing derived from an ancestor's objects.
+type primed struct {
+	listing *Listing
+	ttl     time.Duration
+}
+
+// split divides objs, the objects below d, into d's listing and those of
+// the directories below it, as listing each would have: the same
+// directories (non-empty periods), windows, names and times. It reports
+// false when an object cannot be placed.
+func (t *Tree) split(d dir, objs []client.Object, out map[string]primed) bool {
+	path := d.path()
+	if len(d.levels) == 0 {
+		out[path] = primed{t.fileListing(path, d.scope.region, objs), t.ttl(d)}
+		return true
+	}
+	p := periods[d.levels[0]]
+	from, to := d.scope.from, d.scope.to
+	for _, o := range objs {
+		c := o.CreatedTime.UTC()
+		if o.CreatedTime.IsZero() {
+			return false
+		}
+		if d.scope.from.IsZero() && (from.IsZero() || c.Before(from)) {
+			from = c // an open window is bounded by the earliest object...
+		}
+		if d.scope.to.IsZero() && (to.IsZero() || !c.Before(to)) {
+			to = c.Add(time.Millisecond) // ...and the latest (createdTime has millisecond precision)
+		}
+	}
+	groups := map[time.Time][]client.Object{}
+	var starts []time.Time
+	for _, o := range objs {
+		c := o.CreatedTime.UTC()
+		if c.Before(from) || !c.Before(to) {
+			return false
+		}
+		start := p.start(c)
+		if _, ok := groups[start]; !ok {
+			starts = append(starts, start)
+		}
+		groups[start] = append(groups[start], o)
+	}
+	subs := make([]subdir, 0, len(starts))
+	for _, start := range starts {
+		name := start.Format(p.format)
+		c := d.scope.child(name)
+		c.from, c.to = maxTime(start, from), minTime(p.next(start), to)
+		subs = append(subs, subdir{name: name, scope: c, mtime: start})
+	}
+	out[path] = primed{t.dirListing(d, subs), t.ttl(d)}
+	for i, sd := range subs {
+		child := dir{scope: sd.scope, levels: d.levels[1:], mtime: sd.mtime}
+		if !t.split(child, groups[starts[i]], out) {
+			return false
+		}
+	}
+	return true
+}
