@@ -7,8 +7,10 @@ import (
 	"os"
 	osexec "os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -199,16 +201,12 @@ func TestDelete(t *testing.T) {
 
 func TestSidecars(t *testing.T) {
 	mounttest.RequireFUSE(t)
-	var inodes []uint64
+	var inodes []map[string]uint64
 	for range 2 { // the same inode numbers on every mount
 		m := mountEmulator(t, tenant, "--sidecars")
 		files := m.filesByID()
-		n := 0
 		for id, fs := range files {
 			p := fs[0].path
-			if strings.HasSuffix(p, ".meta.json") {
-				continue
-			}
 			side := p + ".meta.json"
 			data, err := os.ReadFile(side)
 			if err != nil {
@@ -224,16 +222,44 @@ func TestSidecars(t *testing.T) {
 			if st, _ := os.Stat(side); st.Size() != int64(len(data)) {
 				t.Errorf("%s: size %d, content %d", side, st.Size(), len(data))
 			}
-			if n++; n == 1 {
-				st, _ := os.Stat(side)
-				inodes = append(inodes, st.Sys().(*syscall.Stat_t).Ino)
-			}
 		}
+		inodes = append(inodes, m.inodes())
 		m.Stop()
 	}
-	if len(inodes) == 2 && inodes[0] == 0 {
-		t.Errorf("sidecar inode 0")
+	if len(inodes[0]) < 100 {
+		t.Fatalf("only %d paths on the mount", len(inodes[0]))
 	}
+	for p, ino := range inodes[0] {
+		if ino == 0 || inodes[1][p] != ino {
+			t.Errorf("%s: inode %d, then %d on the second mount", p, ino, inodes[1][p])
+		}
+	}
+	if len(inodes[1]) != len(inodes[0]) {
+		t.Errorf("%d paths on the first mount, %d on the second", len(inodes[0]), len(inodes[1]))
+	}
+}
+
+// inodes walks the mount and returns the inode number of every directory
+// and file, by path below the mountpoint.
+func (m *mounted) inodes() map[string]uint64 {
+	m.t.Helper()
+	out := map[string]uint64{}
+	err := filepath.WalkDir(m.Dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(m.Dir, p)
+		out[rel] = info.Sys().(*syscall.Stat_t).Ino
+		return nil
+	})
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	return out
 }
 
 func TestLayouts(t *testing.T) {
@@ -277,10 +303,11 @@ func objectByID(m *mounted, id string) csstest.Object {
 	return m.objects()[id]
 }
 
-func TestLsCatGetWithoutFUSE(t *testing.T) {
-	emu := mounttest.Emulator(t, tenant)
+// cssfsCommand runs the binary's ls/cat/get against emu; the returned
+// function gives stdout, or stdout and stderr with the error.
+func cssfsCommand(emu *csstest.Server) func(args ...string) (string, error) {
 	env := []string{"CSSFS_API_URL=" + emu.URL, "CSSFS_KEY=" + emu.Key, "CSSFS_SECRET=" + emu.Secret}
-	cssfs := func(args ...string) (string, error) {
+	return func(args ...string) (string, error) {
 		cmd := osexec.Command(binPath, args...)
 		cmd.Env = append(os.Environ(), env...)
 		var out, errOut bytes.Buffer
@@ -291,11 +318,17 @@ func TestLsCatGetWithoutFUSE(t *testing.T) {
 		}
 		return out.String(), nil
 	}
+}
+
+func TestLsCatGetWithoutFUSE(t *testing.T) {
+	emu := mounttest.Emulator(t, tenant)
+	cssfs := cssfsCommand(emu)
 	regions, err := cssfs("ls", "/")
 	if err != nil || strings.Fields(regions)[0] != "uk" {
 		t.Fatalf("ls /: %q %v", regions, err)
 	}
-	// get a month of call recordings, then check every byte against the emulator.
+	// get a month of call recordings (with sidecars, which name each
+	// file's object), then check every byte, and cat's, against the emulator.
 	var month string
 	count := map[string]int{}
 	for _, o := range emu.Objects("uk") {
@@ -310,29 +343,54 @@ func TestLsCatGetWithoutFUSE(t *testing.T) {
 	}
 	dest := t.TempDir()
 	src := "/uk/callrecording/" + month
-	out, err := cssfs("get", "-q", src, dest)
+	out, err := cssfs("get", "-q", "--sidecars", src, dest)
 	if err != nil {
 		t.Fatalf("get: %v\n%s", err, out)
 	}
+	// The sidecars say which objects each directory holds (a shortened
+	// name has a shortened sidecar name, so files are matched by content).
+	objects := map[string][][]byte{} // by local directory
+	filepath.WalkDir(dest, func(p string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".meta.json") {
+			var meta struct{ ID string }
+			side, _ := os.ReadFile(p)
+			if err := json.Unmarshal(side, &meta); err != nil {
+				t.Errorf("%s: %v", p, err)
+			}
+			objects[filepath.Dir(p)] = append(objects[filepath.Dir(p)], content(t, emu, "uk", meta.ID))
+		}
+		return err
+	})
 	n := 0
 	filepath.WalkDir(dest, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".meta.json") {
 			return err
 		}
 		n++
 		rel, _ := filepath.Rel(dest, p)
-		cat, err := cssfs("cat", src+"/"+filepath.ToSlash(rel))
 		local, _ := os.ReadFile(p)
-		if err != nil || cat != string(local) {
-			t.Errorf("%s: cat and get disagree (%v)", rel, err)
+		i := slices.IndexFunc(objects[filepath.Dir(p)], func(want []byte) bool { return bytes.Equal(local, want) })
+		if i < 0 {
+			t.Errorf("%s: get copied bytes of no object in its directory", rel)
+			return nil
+		}
+		want := objects[filepath.Dir(p)][i]
+		objects[filepath.Dir(p)] = slices.Delete(objects[filepath.Dir(p)], i, i+1) // each object once
+		if cat, err := cssfs("cat", src+"/"+filepath.ToSlash(rel)); err != nil || cat != string(want) {
+			t.Errorf("%s: cat gave other bytes than the emulator's (%v)", rel, err)
 		}
 		return nil
 	})
-	if n == 0 {
-		t.Fatalf("get copied nothing: %s", out)
+	for d, left := range objects {
+		if len(left) > 0 {
+			t.Errorf("%s: %d objects were not copied", d, len(left))
+		}
+	}
+	if n < 2 {
+		t.Fatalf("get copied %d files: %s", n, out)
 	}
 	// A second get finds everything complete; a damaged file is fetched again.
-	out, err = cssfs("get", "-q", src, dest)
+	out, err = cssfs("get", "-q", "--sidecars", src, dest)
 	if err != nil || !strings.Contains(out, "0 files copied") {
 		t.Errorf("second get: %v %s", err, out)
 	}
@@ -344,11 +402,58 @@ func TestLsCatGetWithoutFUSE(t *testing.T) {
 		return nil
 	})
 	os.Truncate(victim, 10)
-	out, err = cssfs("get", "-q", src, dest)
+	out, err = cssfs("get", "-q", "--sidecars", src, dest)
 	if err != nil || !strings.Contains(out, "1 files copied") {
 		t.Errorf("get after truncating one file: %v %s", err, out)
 	}
 	if out, err := cssfs("cat", "/uk/no/such/file"); err == nil {
 		t.Errorf("cat of a missing path succeeded: %s", out)
+	}
+}
+
+// lsLine is one entry of cssfs ls -l: mode, size, date and time, name.
+var lsLine = regexp.MustCompile(`^(\S+)\s+(\d+) (\S+ \S+) (.*)$`)
+
+// cssfs get of a month lists each directory once (issue 11): at most 60
+// searches for a month of a region of 3,000 objects, where resolving every
+// file from the root cost thousands; and it copies every file ls lists.
+func TestGetOfAMonthIsLinear(t *testing.T) {
+	emu := mounttest.Emulator(t, csstest.Options{Objects: 3000})
+	cssfs := cssfsCommand(emu)
+	const src = "/us-east/callrecording/2023/03"
+	dest := t.TempDir()
+	emu.ResetCounts()
+	out, err := cssfs("get", "-q", src, dest)
+	if err != nil {
+		t.Fatalf("get: %v\n%s", err, out)
+	}
+	searches := emu.Count("search")
+	t.Logf("cssfs get %s: %s, %d searches", src, strings.TrimSpace(out), searches)
+	if searches > 60 {
+		t.Errorf("get of %s made %d searches, want at most 60", src, searches)
+	}
+	listing, err := cssfs("ls", "-R", "-l", src)
+	if err != nil {
+		t.Fatalf("ls -R: %v\n%s", err, listing)
+	}
+	dir, files := "", 0
+	for _, line := range strings.Split(listing, "\n") {
+		if d, ok := strings.CutSuffix(line, ":"); ok && strings.HasPrefix(d, src) {
+			dir = strings.TrimPrefix(d, src)
+			continue
+		}
+		f := lsLine.FindStringSubmatch(line)
+		if f == nil || strings.HasPrefix(f[1], "d") {
+			continue
+		}
+		files++
+		p := filepath.Join(dest, filepath.FromSlash(dir), f[4])
+		st, err := os.Stat(p)
+		if err != nil || strconv.FormatInt(st.Size(), 10) != f[2] {
+			t.Errorf("%s, listed with %s bytes: %v", p, f[2], err)
+		}
+	}
+	if files < 20 || !strings.Contains(out, strconv.Itoa(files)+" files copied") {
+		t.Errorf("ls -R lists %d files; get says %q", files, out)
 	}
 }
