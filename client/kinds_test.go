@@ -14,7 +14,7 @@ import (
 func TestKindsByCall(t *testing.T) {
 	cases := []struct {
 		status       int
-		search, rest error // what a search and a restore answered with status return
+		search, rest error // the sentinel of a search, and of a restore, answered with status
 	}{
 		{http.StatusBadRequest, ErrInvalidFilter, ErrNotArchived},
 		{http.StatusMethodNotAllowed, ErrInvalidFilter, ErrNotArchived},

@@ -20,7 +20,16 @@ func (t *Tree) Walk(ctx context.Context, d Entry, fn func(dir Entry, entries []E
 	if d.Kind != Dir {
 		return fmt.Errorf("%s: %w", d.Path, ErrNotDir)
 	}
-	t.prime(ctx, d)
+	return t.walk(ctx, d, fn, false)
+}
+
+// walk is Walk below a directory that tried priming (tried), whose
+// descendants need not try again: either it worked and their listings are
+// cached, or it would fail for them too.
+func (t *Tree) walk(ctx context.Context, d Entry, fn func(dir Entry, entries []Entry) error, tried bool) error {
+	if !tried {
+		tried = t.prime(ctx, d)
+	}
 	l, err := t.List(ctx, d)
 	if err != nil {
 		return err
@@ -30,7 +39,7 @@ func (t *Tree) Walk(ctx context.Context, d Entry, fn func(dir Entry, entries []E
 	}
 	for _, e := range l.Entries() {
 		if e.IsDir() {
-			if err := t.Walk(ctx, e, fn); err != nil {
+			if err := t.walk(ctx, e, fn, tried); err != nil {
 				return err
 			}
 		}
@@ -40,16 +49,17 @@ func (t *Tree) Walk(ctx context.Context, d Entry, fn func(dir Entry, entries []E
 
 // prime fills the listing cache for d and every directory below it from
 // one search, when only time levels remain below d and its listing is not
-// cached already. When an object cannot be placed by its createdTime (it
-// has none, or the service placed it outside d's window) nothing is
-// cached, and the walk lists directory by directory as the mount does.
-func (t *Tree) prime(ctx context.Context, d Entry) {
+// cached already; it reports whether it tried. When an object cannot be
+// placed by its createdTime (it has none, or the service placed it outside
+// d's window) nothing is cached, and the walk lists directory by directory
+// as the mount does.
+func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
 	if d.dir.kind != kindLayout || len(d.dir.levels) == 0 || t.listings.Fresh(d.Path) {
-		return
+		return false
 	}
 	for _, lv := range d.dir.levels {
 		if !lv.isTime() {
-			return
+			return false
 		}
 	}
 	s := d.dir.scope
@@ -57,16 +67,17 @@ func (t *Tree) prime(ctx context.Context, d Entry) {
 	objs, err := t.api.List(ctx, s.region, q, t.listParallel())
 	if err != nil {
 		t.log.Debug("listing a subtree at once failed; listing it directory by directory", "path", d.Path, "err", err)
-		return
+		return true
 	}
 	out := map[string]primed{}
 	if !t.split(d.dir, objs, out) {
 		t.log.Debug("objects of a subtree cannot all be placed by createdTime; listing it directory by directory", "path", d.Path)
-		return
+		return true
 	}
 	for path, p := range out {
 		t.listings.Put(path, p.listing, p.ttl)
 	}
+	return true
 }
 
 // primed is a listing derived from an ancestor's objects.

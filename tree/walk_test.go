@@ -4,7 +4,9 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
+	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
 )
 
@@ -66,5 +68,58 @@ func TestWalkOrder(t *testing.T) {
 	}
 	if len(seen) != dirs {
 		t.Errorf("visited %d directories, the tree has %d", len(seen), dirs)
+	}
+}
+
+// blurred is an API whose listings lose one object's createdTime, as a
+// service might send one that cannot be parsed; probes still place it.
+type blurred struct {
+	API
+	id string
+}
+
+func (b blurred) List(ctx context.Context, region string, q client.Query, parallel int) ([]client.Object, error) {
+	objs, err := b.API.List(ctx, region, q, parallel)
+	for i := range objs {
+		if objs[i].ID == b.id {
+			objs[i].CreatedTime = time.Time{}
+		}
+	}
+	return objs, err
+}
+
+// A walk that cannot place every object by its createdTime lists
+// directory by directory instead, finding what the mount finds, and tries
+// the one search only once.
+func TestWalkFallsBackWhenObjectsCannotBePlaced(t *testing.T) {
+	emu, err := csstest.New(tenant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	id := emu.HardCases("uk")["slash"]
+	trees := make([]*Tree, 2)
+	for i := range trees {
+		f := newFixtureOn(t, emu, emu.Secret, Config{})
+		trees[i], err = New(context.Background(), blurred{API: f.api, id: id}, f.tree.blocks, Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	listed := &fixture{t: t, tree: trees[0]}
+	walked := &fixture{t: t, tree: trees[1]}
+	top := "/uk/callrecording"
+	emu.ResetCounts()
+	want := listed.byListing(listed.resolve(top))
+	byListing := emu.Count("search")
+	emu.ResetCounts()
+	got := walked.byWalk(walked.resolve(top))
+	byWalk := emu.Count("search")
+	sameEntries(t, trees[0], want, trees[1], got)
+	if e := filesByID(got)[id]; len(e) != 1 || !e[0].Attr.Mtime.Equal(time.Unix(0, 0)) {
+		t.Errorf("the object without createdTime: %+v", e)
+	}
+	if pages := int64(len(filesByID(want))/100 + 1); byWalk > byListing+pages {
+		t.Errorf("the walk made %d searches, listing %d: the failed search was tried more than once", byWalk, byListing)
 	}
 }
