@@ -136,12 +136,12 @@ func TestDecodeObjectTagsAndFields(t *testing.T) {
 
 func TestDecodePage(t *testing.T) {
 	cases := []struct {
-		name, in            string
-		limit               int
-		wantN               int
-		wantNext            string
-		wantTotal           int64
-		wantLast            bool
+		name, in  string
+		limit     int
+		wantN     int
+		wantNext  string
+		wantTotal int64
+		wantLast  bool
 	}{
 		{"documented", `{"lastPage":false,"pageKey":100,"pageSize":100,"content":[{"id":"a"}]}`, 100, 1, "100", -1, false},
 		{"strings", `{"lastPage":"true","pageKey":"300","pageSize":"2","total":"245","content":[{"id":"a"},{"id":"b"}]}`, 100, 2, "300", 245, true},
