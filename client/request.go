@@ -194,7 +194,9 @@ func (c *Client) statusErr(cl *call, resp *http.Response, body io.Reader, tok st
 	case s == http.StatusUnauthorized && !fromStore:
 		c.tokens.invalidate(tok)
 		ae.Err = ErrAuth
-		ae.detail = "token rejected after refresh"
+		if ae.Hint() == "" {
+			ae.detail = "token rejected after refresh"
+		}
 		return &unauthorized{err: ae}
 	case s == http.StatusTooManyRequests || said.throttled():
 		ae.Err = ErrThrottled
