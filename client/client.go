@@ -38,6 +38,7 @@ type Config struct {
 type Observer interface {
 	Request(endpoint string, status int, elapsed time.Duration) // status 0: no response
 	Retry(endpoint string)
+	Throttled(endpoint string) // a 429, or Apigee's 500 for a quota or spike-arrest violation
 	ContentBytes(n int64)
 	TokenFetched(ok bool)
 }
@@ -47,6 +48,7 @@ type noObserver struct{}
 
 func (noObserver) Request(string, int, time.Duration) {}
 func (noObserver) Retry(string)                       {}
+func (noObserver) Throttled(string)                   {}
 func (noObserver) ContentBytes(int64)                 {}
 func (noObserver) TokenFetched(bool)                  {}
 
@@ -158,13 +160,15 @@ func defaultHTTPClient() *http.Client {
 }
 
 // refuseDowngrade stops redirects that would leave https for a non-loopback
-// plain-http URL; Go already drops Authorization on cross-host redirects.
+// plain-http URL (named without its query, which may hold a presigned
+// signature). Go itself drops Authorization on a redirect to another host,
+// as S3 requires of presigned URLs, and keeps the other headers (Range).
 func refuseDowngrade(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("css: stopped after 10 redirects")
 	}
 	if req.URL.Scheme == "http" && !isLoopback(req.URL.Hostname()) {
-		return fmt.Errorf("%w: redirect to %s", ErrInsecureURL, req.URL.Redacted())
+		return fmt.Errorf("%w: redirect to %s://%s%s", ErrInsecureURL, req.URL.Scheme, req.URL.Host, req.URL.Path)
 	}
 	return nil
 }

@@ -136,7 +136,7 @@ func TestBadCredentials(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.Object(context.Background(), "us-east", "x")
-	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "check key/secret") {
+	if !errors.Is(err, ErrAuth) || !strings.Contains(err.Error(), "the API key or secret is wrong") {
 		t.Fatalf("got %v, want ErrAuth mentioning key/secret", err)
 	}
 	if n := f.tokenCalls.Load(); n != 1 {
@@ -164,7 +164,8 @@ func TestRetries(t *testing.T) {
 			w.Header().Set("Content-Length", "100")
 			writeJSON(w, `{"id":"x"}`)
 		}, nil, 0},
-		{"429 exhausted", 99, func(w http.ResponseWriter) { w.WriteHeader(http.StatusTooManyRequests) }, ErrThrottled, 429},
+		// Throttling uses up time, not attempts (MaxAttempts is 4 here).
+		{"429 beyond MaxAttempts then ok", 12, func(w http.ResponseWriter) { w.WriteHeader(http.StatusTooManyRequests) }, nil, 0},
 		{"502 exhausted", 99, func(w http.ResponseWriter) { w.WriteHeader(http.StatusBadGateway) }, nil, 502},
 		{"garbage exhausted", 99, func(w http.ResponseWriter) { writeJSON(w, `<html>`) }, ErrBadResponse, 200},
 		{"404 final", 99, func(w http.ResponseWriter) { w.WriteHeader(http.StatusNotFound) }, ErrNotFound, 404},
@@ -350,6 +351,94 @@ func assertNoSecrets(t *testing.T, text string) {
 	for _, s := range []string{testSecret, "tok-", "Basic dGVzdC"} {
 		if strings.Contains(text, s) {
 			t.Errorf("secret material %q leaked in: %s", s, text)
+		}
+	}
+}
+
+// throttleCounter is an Observer that counts throttling answers.
+type throttleCounter struct {
+	noObserver
+	n atomic.Int32
+}
+
+func (o *throttleCounter) Throttled(string) { o.n.Add(1) }
+
+// Apigee answers a quota or spike-arrest violation with HTTP 500 and a
+// fault body (reference §12.3): that is throttling, not a server failure.
+func TestApigeeQuotaIsThrottling(t *testing.T) {
+	const quotaFault = `{"fault":{"faultstring":"Rate limit quota violation. Quota limit  exceeded. Identifier : _default","detail":{"errorcode":"policies.ratelimit.QuotaViolation"}}}`
+	var calls atomic.Int32
+	throttledFor := int32(3)
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) <= throttledFor {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, quotaFault)
+			return
+		}
+		writeJSON(w, `{"id":"x","storedBytes":3}`)
+	})
+	obs := &throttleCounter{}
+	c, err := New(Config{BaseURL: f.srv.URL, Key: testKey, Secret: testSecret, Observer: obs,
+		Retry: RetryPolicy{MaxAttempts: 2, BaseDelay: time.Millisecond, MaxDelay: time.Second, ThrottleDelay: 20 * time.Millisecond, MaxElapsed: 5 * time.Second}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if _, err := c.Object(context.Background(), "us-east", "x"); err != nil {
+		t.Fatalf("after 3 quota answers: %v (more than MaxAttempts, but throttling is not failure)", err)
+	}
+	// Waits of at least 10, 20 and 40 ms (half of each doubling step): far
+	// longer than the 1 ms base a plain 500 would wait.
+	if took := time.Since(start); took < 70*time.Millisecond {
+		t.Errorf("three throttled retries took %v, want >= 70ms", took)
+	}
+	if n := obs.n.Load(); n != 3 {
+		t.Errorf("throttled answers counted: %d, want 3", n)
+	}
+
+	// Throttled for longer than MaxElapsed: a typed error that says why.
+	calls.Store(0)
+	throttledFor = 1 << 30
+	c, _ = New(Config{BaseURL: f.srv.URL, Key: testKey, Secret: testSecret,
+		Retry: RetryPolicy{ThrottleDelay: 10 * time.Millisecond, MaxDelay: 50 * time.Millisecond, MaxElapsed: 300 * time.Millisecond}})
+	_, err = c.Object(context.Background(), "us-east", "x")
+	if !errors.Is(err, ErrThrottled) || !strings.Contains(err.Error(), "call quota is used up") {
+		t.Fatalf("got %v, want ErrThrottled explaining the quota", err)
+	}
+}
+
+// Error bodies of the gateway, the token endpoint and the object store are
+// read into plain words; unknown shapes keep a scrubbed excerpt.
+func TestErrorBodiesExplained(t *testing.T) {
+	cases := []struct {
+		status       int
+		body, wantIn string
+		want         error
+	}{
+		{401, `{"fault":{"faultstring":"Invalid API call as no apiproduct match found","detail":{"errorcode":"keymanagement.service.InvalidAPICallAsNoApiProductMatchFound"}}}`,
+			"the API key lacks the storage product", ErrAuth},
+		{401, `{"fault":{"faultstring":"Access Token expired","detail":{"errorcode":"keymanagement.service.access_token_expired"}}}`,
+			"the access token expired", ErrAuth},
+		{500, `{"fault":{"faultstring":"Spike arrest violation","detail":{"errorcode":"policies.ratelimit.SpikeArrestViolation"}}}`,
+			"spike arrest", ErrThrottled},
+		{404, `{"timestamp":"2024","status":404,"error":"Not Found","message":"object x not found","path":"/x"}`,
+			"object x not found", ErrNotFound},
+		{400, `<html>gateway says no</html>`, `body: "<html>gateway says no</html>"`, nil},
+	}
+	for _, tc := range cases {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(tc.status)
+			fmt.Fprint(w, tc.body)
+		})
+		c, err := New(Config{BaseURL: f.srv.URL, Key: testKey, Secret: testSecret,
+			Retry: RetryPolicy{MaxAttempts: 1, MaxElapsed: 50 * time.Millisecond, ThrottleDelay: 100 * time.Millisecond}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Object(context.Background(), "us-east", "x")
+		if err == nil || !strings.Contains(err.Error(), tc.wantIn) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("HTTP %d %s: got %v, want %v saying %q", tc.status, tc.body, err, tc.want, tc.wantIn)
 		}
 	}
 }

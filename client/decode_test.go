@@ -136,33 +136,34 @@ func TestDecodeObjectTagsAndFields(t *testing.T) {
 
 func TestDecodePage(t *testing.T) {
 	cases := []struct {
-		name, in            string
-		reqKey              int64
-		limit               int
-		wantN               int
-		wantNext, wantTotal int64
-		wantLast            bool
+		name, in  string
+		limit     int
+		wantN     int
+		wantNext  string
+		wantTotal int64
+		wantLast  bool
 	}{
-		{"documented", `{"lastPage":false,"pageKey":100,"pageSize":100,"content":[{"id":"a"}]}`, 0, 100, 1, 100, -1, false},
-		{"strings", `{"lastPage":"true","pageKey":"300","pageSize":"2","total":"245","content":[{"id":"a"},{"id":"b"}]}`, 200, 100, 2, 300, 245, true},
-		{"null content", `{"lastPage":true,"pageKey":100,"pageSize":0,"content":null}`, 0, 100, 0, 100, -1, true},
-		{"missing fields, short page", `{"content":[{"id":"a"}]}`, 0, 100, 1, 100, -1, true},
-		{"missing fields, full page", `{"content":[{"id":"a"},{"id":"b"}]}`, 4, 2, 2, 6, -1, false},
-		{"wrapped in array", `[{"lastPage":true,"pageKey":1,"content":[]}]`, 0, 1, 0, 1, -1, true},
-		{"negative total", `{"lastPage":true,"total":-5}`, 0, 100, 0, 100, -1, true},
+		{"documented", `{"lastPage":false,"pageKey":100,"pageSize":100,"content":[{"id":"a"}]}`, 100, 1, "100", -1, false},
+		{"strings", `{"lastPage":"true","pageKey":"300","pageSize":"2","total":"245","content":[{"id":"a"},{"id":"b"}]}`, 100, 2, "300", 245, true},
+		{"token", `{"lastPage":false,"pageKey":"eyJvIjoxMDB9","content":[{"id":"a"}]}`, 1, 1, "eyJvIjoxMDB9", -1, false},
+		{"null content", `{"lastPage":true,"pageKey":100,"pageSize":0,"content":null}`, 100, 0, "100", -1, true},
+		{"missing fields, short page", `{"content":[{"id":"a"}]}`, 100, 1, "", -1, true},
+		{"missing fields, full page", `{"content":[{"id":"a"},{"id":"b"}]}`, 2, 2, "", -1, false},
+		{"wrapped in array", `[{"lastPage":true,"pageKey":1,"content":[]}]`, 1, 0, "1", -1, true},
+		{"negative total", `{"lastPage":true,"total":-5,"pageKey":null}`, 100, 0, "", -1, true},
 	}
 	for _, tc := range cases {
-		p, err := decodePage([]byte(tc.in), tc.reqKey, tc.limit)
+		p, err := decodePage([]byte(tc.in), tc.limit)
 		if err != nil {
 			t.Errorf("%s: %v", tc.name, err)
 			continue
 		}
-		if len(p.Objects) != tc.wantN || p.PageSize != tc.wantN || p.NextPageKey != tc.wantNext || p.Total != tc.wantTotal || p.LastPage != tc.wantLast {
-			t.Errorf("%s: got %d objs, size %d, next %d, total %d, last %v", tc.name, len(p.Objects), p.PageSize, p.NextPageKey, p.Total, p.LastPage)
+		if len(p.Objects) != tc.wantN || p.PageSize != tc.wantN || p.NextKey != tc.wantNext || p.Total != tc.wantTotal || p.LastPage != tc.wantLast {
+			t.Errorf("%s: got %d objs, size %d, next %q, total %d, last %v", tc.name, len(p.Objects), p.PageSize, p.NextKey, p.Total, p.LastPage)
 		}
 	}
 	for _, bad := range []string{``, `garbage`, `{"content":`, `{"content":{"id":"a"}}`, `{"content":[1]}`, `[{},{}]`, `"str"`} {
-		if _, err := decodePage([]byte(bad), 0, 100); err == nil {
+		if _, err := decodePage([]byte(bad), 100); err == nil {
 			t.Errorf("%q: want error", bad)
 		}
 	}

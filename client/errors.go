@@ -3,6 +3,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +17,7 @@ var (
 	ErrAuth         = errors.New("css: authentication failed")
 	ErrForbidden    = errors.New("css: access forbidden")
 	ErrNotAvailable = errors.New("css: object content not available (not in AVAILABLE state)")
-	ErrThrottled    = errors.New("css: throttled (429), retries exhausted")
+	ErrThrottled    = errors.New("css: throttled by the API gateway")
 	ErrBadResponse  = errors.New("css: bad response from server")
 	ErrInsecureURL  = errors.New("css: refusing plain http:// to a non-loopback host")
 )
@@ -31,7 +32,9 @@ type APIError struct {
 	Region   string
 	ObjectID string
 	Status   int    // HTTP status; 0 when no usable response arrived
-	Body     string // scrubbed excerpt of the response body, at most 256 bytes
+	Body     string // scrubbed excerpt of a body whose shape is unknown, at most 256 bytes
+	Code     string // error code the body carried (Apigee errorcode, ErrorCode, S3 Code)
+	Message  string // message the body carried (faultstring, Error, message, S3 Message)
 	Err      error
 
 	detail string // what went wrong beyond the status (e.g. "body ended early")
@@ -60,12 +63,24 @@ func (e *APIError) Error() string {
 		b.WriteString(": ")
 		b.WriteString(e.detail)
 	}
-	if e.Body != "" {
+	switch {
+	case e.Code != "" || e.Message != "":
+		said := strings.Join(slices.DeleteFunc([]string{e.Code, e.Message}, func(s string) bool { return s == "" }), ": ")
+		if hint := e.Hint(); hint != "" {
+			said = hint + " (" + said + ")"
+		}
+		b.WriteString(": ")
+		b.WriteString(said)
+	case e.Body != "":
 		b.WriteString(": body: ")
 		b.WriteString(strconv.Quote(e.Body))
 	}
 	return b.String()
 }
+
+// Hint says in plain words what the error code the service sent means for
+// the user ("the API key lacks the storage product"), or "" if unknown.
+func (e *APIError) Hint() string { return codeHints[e.Code] }
 
 func (e *APIError) Unwrap() error { return e.Err }
 
@@ -75,6 +90,7 @@ type retryable struct {
 	err        error
 	retryAfter time.Duration
 	hasAfter   bool
+	throttled  bool // the gateway throttled us: back off longer than for a failure
 }
 
 func (r *retryable) Error() string { return r.err.Error() }

@@ -43,13 +43,13 @@ func FuzzDecodePage(f *testing.F) {
 		`[{"lastPage":true,"content":[]}]`,
 		`{"content":[1]}`, `garbage`, ``,
 	} {
-		f.Add([]byte(s), int64(0), 100)
+		f.Add([]byte(s), 100)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, key int64, limit int) {
-		if key < 0 || limit < 1 || limit > maxLimit {
+	f.Fuzz(func(t *testing.T, data []byte, limit int) {
+		if limit < 1 || limit > maxLimit {
 			return
 		}
-		p, err := decodePage(data, key, limit)
+		p, err := decodePage(data, limit)
 		if err != nil {
 			return
 		}

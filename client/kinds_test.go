@@ -28,7 +28,7 @@ func TestKindsByCall(t *testing.T) {
 		})
 		c, _ := newTestClient(t, f.srv.URL)
 		ctx := context.Background()
-		if _, err := c.SearchPage(ctx, "uk", Query{Filter: "type=="}, 0); !errors.Is(err, tc.search) {
+		if _, err := c.SearchPage(ctx, "uk", Query{Filter: "type=="}, firstPageKey); !errors.Is(err, tc.search) {
 			t.Errorf("search answered %d: %v, want %v", tc.status, err, tc.search)
 		}
 		if err := c.Restore(ctx, "uk", "x", 3); !errors.Is(err, tc.rest) {

@@ -9,26 +9,29 @@ import (
 
 // Page is one page of search results.
 type Page struct {
-	Objects     []Object
-	NextPageKey int64 // pageKey for the next request
-	PageSize    int   // number of objects in this page
-	LastPage    bool
-	Total       int64 // as sent by the server (meaning ambiguous, see Count); -1 when absent
+	Objects []Object
+	// NextKey is the pageKey the server returned, as text ("" when absent).
+	// What it means is not settled (reference §6): a record offset, a page
+	// number or an opaque token; List finds out from the server's answers.
+	NextKey  string
+	PageSize int // number of objects in this page
+	LastPage bool
+	Total    int64 // as sent by the server (meaning ambiguous); -1 when absent
 }
 
 type wirePage struct {
 	Content  json.RawMessage `json:"content"`
-	PageKey  flexInt         `json:"pageKey"`
+	PageKey  flexString      `json:"pageKey"`
 	PageSize flexInt         `json:"pageSize"`
 	LastPage flexBool        `json:"lastPage"`
 	Total    flexInt         `json:"total"`
 }
 
-// decodePage decodes a search response for a request at pageKey with limit.
-// Missing fields are derived: nextPageKey = pageKey+limit (the documented
-// rule), lastPage = fewer objects than limit. A body wrapped in a one-element
-// array (an old documentation shape) is unwrapped.
-func decodePage(data []byte, pageKey int64, limit int) (*Page, error) {
+// decodePage decodes a search response for a request with limit. A missing
+// lastPage is derived (fewer objects than limit); a missing pageKey is left
+// empty, never guessed. A body wrapped in a one-element array (an old
+// documentation shape) is unwrapped.
+func decodePage(data []byte, limit int) (*Page, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {
 		var arr []json.RawMessage
@@ -47,7 +50,7 @@ func decodePage(data []byte, pageKey int64, limit int) (*Page, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
 	}
-	p := &Page{NextPageKey: pageKey + int64(limit), Total: -1}
+	p := &Page{NextKey: string(w.PageKey), Total: -1}
 	content := bytes.TrimSpace(w.Content)
 	if len(content) > 0 && string(content) != "null" {
 		var items []json.RawMessage
@@ -64,9 +67,6 @@ func decodePage(data []byte, pageKey int64, limit int) (*Page, error) {
 		}
 	}
 	p.PageSize = len(p.Objects)
-	if w.PageKey.Valid {
-		p.NextPageKey = w.PageKey.V
-	}
 	if w.LastPage.Valid {
 		p.LastPage = w.LastPage.V
 	} else {

@@ -36,6 +36,7 @@ var errStalled = errors.New("no response bytes within the idle timeout")
 func (c *Client) run(ctx context.Context, cl *call) error {
 	start := time.Now()
 	refreshed := false
+	throttles := 0
 	for attempt := 1; ; attempt++ {
 		err := c.attempt(ctx, cl)
 		if err == nil {
@@ -59,11 +60,17 @@ func (c *Client) run(ctx context.Context, cl *call) error {
 		if !errors.As(err, &rt) {
 			return err
 		}
-		if attempt >= c.retry.MaxAttempts {
+		delay := c.retry.backoff(attempt)
+		if rt.throttled {
+			// Being throttled says nothing about the request: it does not use
+			// up an attempt, only time (MaxElapsed bounds it).
+			throttles++
+			attempt--
+			delay = c.retry.throttleBackoff(throttles)
+		} else if attempt >= c.retry.MaxAttempts {
 			return rt.err
 		}
 		remaining := c.retry.MaxElapsed - time.Since(start)
-		delay := c.retry.backoff(attempt)
 		if rt.hasAfter {
 			if rt.retryAfter > remaining {
 				return rt.err // the server asks us to wait longer than we may
@@ -162,31 +169,46 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 		}
 		return err
 	}
-	return c.statusErr(cl, resp, body, tok)
+	return c.statusErr(cl, resp, body, tok, resp.Request.URL.Host != req.URL.Host)
 }
 
-// statusErr maps a non-ok status to a final, retryable or unauthorized error.
-func (c *Client) statusErr(cl *call, resp *http.Response, body io.Reader, tok string) error {
+// statusErr maps a non-ok status to a final, retryable or unauthorized
+// error, reading what the body says of itself. fromStore marks an answer
+// of the object store a /content redirect led to, not of the API.
+func (c *Client) statusErr(cl *call, resp *http.Response, body io.Reader, tok string, fromStore bool) error {
 	raw, _ := io.ReadAll(io.LimitReader(body, 4<<10))
-	ae := &APIError{Op: cl.op, Region: cl.region, ObjectID: cl.id, Status: resp.StatusCode, Body: excerpt(c.scrub, raw)}
+	said := parseErrorBody(raw)
+	ae := &APIError{Op: cl.op, Region: cl.region, ObjectID: cl.id, Status: resp.StatusCode,
+		Code: c.scrub.scrub(said.Code), Message: c.scrub.scrub(said.Message)}
+	if said == (errorBody{}) && !fromStore {
+		// A store's body may quote the presigned URL; keep none of it.
+		ae.Body = excerpt(c.scrub, raw)
+	}
+	after, hasAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch s := resp.StatusCode; {
-	case s == http.StatusUnauthorized:
+	case fromStore && s == http.StatusForbidden:
+		// Presigned URLs expire (S3 answers 403): ask /content for a new one.
+		ae.Err = ErrForbidden
+		ae.detail = "the object store refused the presigned URL; asking for a new one"
+		return &retryable{err: ae, hasAfter: true}
+	case s == http.StatusUnauthorized && !fromStore:
 		c.tokens.invalidate(tok)
 		ae.Err = ErrAuth
-		ae.detail = "token rejected after refresh"
+		if ae.Hint() == "" {
+			ae.detail = "token rejected after refresh"
+		}
 		return &unauthorized{err: ae}
-	case s == http.StatusForbidden:
+	case s == http.StatusTooManyRequests || said.throttled():
+		ae.Err = ErrThrottled
+		c.obs.Throttled(cl.op)
+		return &retryable{err: ae, retryAfter: after, hasAfter: hasAfter, throttled: true}
+	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		ae.Err = ErrForbidden
 	case s == http.StatusNotFound:
 		ae.Err = ErrNotFound
-	case s == http.StatusTooManyRequests:
-		ae.Err = ErrThrottled
-		after, has := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return &retryable{err: ae, retryAfter: after, hasAfter: has}
 	case s == http.StatusRequestTimeout || s == http.StatusInternalServerError || s == http.StatusBadGateway ||
 		s == http.StatusServiceUnavailable || s == http.StatusGatewayTimeout:
-		after, has := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
-		return &retryable{err: ae, retryAfter: after, hasAfter: has}
+		return &retryable{err: ae, retryAfter: after, hasAfter: hasAfter}
 	case s >= 200 && s < 300:
 		ae.Err = ErrBadResponse
 		ae.detail = "unexpected success status"

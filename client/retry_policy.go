@@ -15,6 +15,10 @@ type RetryPolicy struct {
 	MaxElapsed  time.Duration // default DefaultTimeout
 	BaseDelay   time.Duration // default 200ms
 	MaxDelay    time.Duration // default 15s
+	// ThrottleDelay is the first wait after the gateway throttled a call
+	// without a Retry-After (Apigee's quota answers carry none); it doubles
+	// up to MaxDelay. Default 1s: a quota is not over in milliseconds.
+	ThrottleDelay time.Duration
 }
 
 func (p RetryPolicy) withDefaults() RetryPolicy {
@@ -29,6 +33,9 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	}
 	if p.MaxDelay <= 0 {
 		p.MaxDelay = 15 * time.Second
+	}
+	if p.ThrottleDelay <= 0 {
+		p.ThrottleDelay = time.Second
 	}
 	if p.MaxDelay < p.BaseDelay {
 		p.MaxDelay = p.BaseDelay
@@ -46,6 +53,19 @@ func (p RetryPolicy) backoff(attempt int) time.Duration {
 		}
 	}
 	return rand.N(ceiling + 1)
+}
+
+// throttleBackoff is the wait before retry n of a throttled call: doubling
+// from ThrottleDelay to MaxDelay, with "equal jitter" (half fixed, half
+// random) so that it is never short and throttled callers spread out.
+func (p RetryPolicy) throttleBackoff(n int) time.Duration {
+	d := p.MaxDelay
+	if n < 31 {
+		if e := p.ThrottleDelay << (n - 1); e > 0 && e < d {
+			d = e
+		}
+	}
+	return d/2 + rand.N(d/2+1)
 }
 
 // parseRetryAfter understands delta-seconds and HTTP-dates.

@@ -13,6 +13,11 @@ const maxScrubTokens = 8
 
 var bearerPattern = regexp.MustCompile(`(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]+`)
 
+// presignPattern finds the secret parts of a presigned object-store URL
+// (S3's X-Amz-Signature, -Credential and -Security-Token, and the older
+// Signature=, AWSAccessKeyId=): a URL that leaks them works for anyone.
+var presignPattern = regexp.MustCompile(`(?i)((?:x-amz-(?:signature|credential|security-token)|signature|awsaccesskeyid|sig)=)[^&\s"'<>]+`)
+
 // scrubber removes secrets (client secret, Basic credentials, access tokens)
 // from any text that may reach an error message or a log line.
 type scrubber struct {
@@ -57,6 +62,7 @@ func (s *scrubber) scrub(text string) string {
 		return text
 	}
 	text = bearerPattern.ReplaceAllString(text, "$1 [REDACTED]")
+	text = presignPattern.ReplaceAllString(text, "${1}[REDACTED]")
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range s.secrets {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"iter"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -23,8 +22,14 @@ type Query struct {
 	Limit         int    // 1..100; 0 = 100; larger values are clamped to 100
 }
 
-// SearchPage fetches one page of results starting at record offset pageKey.
-func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey int64) (*Page, error) {
+// firstPageKey asks for the first page: the documented start (reference §6).
+// Servers that count pages or hand out tokens take it as "from the start" too.
+const firstPageKey = "0"
+
+// SearchPage fetches one page of results. pageKey is firstPageKey or a
+// NextKey the server returned (or, once List has confirmed offsets, a
+// computed record offset).
+func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey string) (*Page, error) {
 	limit := q.Limit
 	switch {
 	case limit == 0 || limit > maxLimit:
@@ -32,8 +37,8 @@ func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey
 	case limit < 0:
 		return nil, fmt.Errorf("css search: invalid limit %d", q.Limit)
 	}
-	if pageKey < 0 {
-		return nil, fmt.Errorf("css search: invalid pageKey %d", pageKey)
+	if pageKey == "" {
+		return nil, errors.New("css search: empty pageKey")
 	}
 	v := url.Values{}
 	if q.Filter != "" {
@@ -45,7 +50,7 @@ func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey
 	if q.SortDirection != "" {
 		v.Set("sortDirection", q.SortDirection)
 	}
-	v.Set("pageKey", strconv.FormatInt(pageKey, 10))
+	v.Set("pageKey", pageKey)
 	v.Set("limit", strconv.Itoa(limit))
 
 	var page *Page
@@ -60,7 +65,7 @@ func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey
 		if err != nil {
 			return err
 		}
-		p, err := decodePage(data, pageKey, limit)
+		p, err := decodePage(data, limit)
 		if err != nil {
 			return c.bodyErr(cl, resp.StatusCode, "decoding page: "+err.Error())
 		}
@@ -74,53 +79,27 @@ func (c *Client) SearchPage(ctx context.Context, region string, q Query, pageKey
 	return page, nil
 }
 
-// Search yields every object matching q, page by page, until the server says
-// lastPage. It stops (without error) on an empty page that claims not to be
-// last, and yields an ErrBadResponse error if the next pageKey does not
-// advance, rather than looping forever. After an error it stops.
-func (c *Client) Search(ctx context.Context, region string, q Query) iter.Seq2[Object, error] {
-	return func(yield func(Object, error) bool) {
-		var key int64
-		for {
-			p, err := c.SearchPage(ctx, region, q, key)
-			if err != nil {
-				yield(Object{}, err)
-				return
-			}
-			for _, o := range p.Objects {
-				if !yield(o, nil) {
-					return
-				}
-			}
-			if p.LastPage {
-				return
-			}
-			if len(p.Objects) == 0 {
-				c.log.WarnContext(ctx, "css search: empty page not marked last; stopping",
-					"region", region, "pageKey", key)
-				return
-			}
-			if p.NextPageKey <= key {
-				yield(Object{}, &APIError{Op: "search", Region: region, Err: ErrBadResponse,
-					detail: fmt.Sprintf("pageKey did not advance (%d after %d)", p.NextPageKey, key)})
-				return
-			}
-			key = p.NextPageKey
-		}
-	}
-}
-
-// First returns the first object matching q (a cheap limit=1 probe).
+// First returns the first object matching q (a cheap limit=1 probe). A
+// first page that is empty but not the last is followed, like any listing,
+// so that a server which pages by token cannot make a level look empty.
 func (c *Client) First(ctx context.Context, region string, q Query) (Object, bool, error) {
 	q.Limit = 1
-	p, err := c.SearchPage(ctx, region, q, 0)
-	if err != nil {
-		return Object{}, false, err
+	w := c.newWalk(region, q)
+	key := firstPageKey
+	for {
+		p, err := w.fetch(ctx, key)
+		if err != nil {
+			return Object{}, false, err
+		}
+		if len(p.Objects) > 0 {
+			return p.Objects[0], true, nil
+		}
+		next, done, err := w.next(ctx, key, p)
+		if err != nil || done {
+			return Object{}, false, err
+		}
+		key = next
 	}
-	if len(p.Objects) == 0 {
-		return Object{}, false, nil
-	}
-	return p.Objects[0], true, nil
 }
 
 // knownStates are the objectState values of reference §7.2.

@@ -142,16 +142,25 @@ func (s *tokenSource) classify(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		status := re.Response.StatusCode
-		ae := &APIError{Op: "token", Status: status, Body: excerpt(s.scrub, re.Body)}
+		said := parseErrorBody(re.Body)
+		ae := &APIError{Op: "token", Status: status, Code: s.scrub.scrub(said.Code), Message: s.scrub.scrub(said.Message)}
+		if said == (errorBody{}) {
+			ae.Body = excerpt(s.scrub, re.Body)
+		}
 		switch {
+		case status == http.StatusTooManyRequests || said.throttled():
+			ae.Err = ErrThrottled
+			if s.obs != nil {
+				s.obs.Throttled("token")
+			}
+			after, has := parseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+			return &retryable{err: ae, retryAfter: after, hasAfter: has, throttled: true}
 		case status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden:
 			ae.Err = ErrAuth
-			ae.detail = "token request rejected: check key/secret and that the key has the storage API product"
+			if ae.Hint() == "" {
+				ae.detail = "token request rejected: check the key and secret"
+			}
 			return ae
-		case status == http.StatusTooManyRequests:
-			ae.Err = ErrThrottled
-			after, has := parseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now())
-			return &retryable{err: ae, retryAfter: after, hasAfter: has}
 		case status >= 500 || status == http.StatusRequestTimeout:
 			return &retryable{err: ae}
 		case status >= 200 && status < 300:

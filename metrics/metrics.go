@@ -21,6 +21,7 @@ type Metrics struct {
 	requests       *prometheus.CounterVec
 	requestSeconds *prometheus.HistogramVec
 	retries        *prometheus.CounterVec
+	throttled      *prometheus.CounterVec
 	contentBytes   prometheus.Counter
 	tokenFetches   *prometheus.CounterVec
 	readahead      prometheus.Histogram
@@ -43,6 +44,9 @@ func New() *Metrics {
 		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cssfs_api_retries_total", Help: "CSS API requests retried, by endpoint.",
 		}, []string{"endpoint"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cssfs_api_throttled_total", Help: "CSS API answers that throttled us (429, or a gateway quota or spike-arrest 500), by endpoint.",
+		}, []string{"endpoint"}),
 		contentBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "cssfs_content_bytes_total", Help: "Object content bytes received from the service.",
 		}),
@@ -64,7 +68,7 @@ func New() *Metrics {
 			Name: "cssfs_open_files", Help: "Files open on the mount.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.requestSeconds, m.retries, m.contentBytes, m.tokenFetches,
+	m.reg.MustRegister(m.requests, m.requestSeconds, m.retries, m.throttled, m.contentBytes, m.tokenFetches,
 		m.readahead, m.fuseOps, m.fuseSeconds, m.openFiles,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -83,6 +87,9 @@ func (m *Metrics) Request(endpoint string, status int, elapsed time.Duration) {
 
 // Retry counts one retried request.
 func (m *Metrics) Retry(endpoint string) { m.retries.WithLabelValues(endpoint).Inc() }
+
+// Throttled counts one throttling answer.
+func (m *Metrics) Throttled(endpoint string) { m.throttled.WithLabelValues(endpoint).Inc() }
 
 // ContentBytes counts received content.
 func (m *Metrics) ContentBytes(n int64) { m.contentBytes.Add(float64(n)) }

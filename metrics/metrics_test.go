@@ -23,6 +23,7 @@ func TestREADMEListsEveryMetric(t *testing.T) {
 	// Vectors show a series only once one has a value.
 	m.Request("search", 200, time.Millisecond)
 	m.Retry("search")
+	m.Throttled("search")
 	m.ContentBytes(1)
 	m.TokenFetched(true)
 	m.ReadaheadWindow(1 << 20)

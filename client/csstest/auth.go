@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -41,11 +42,12 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	s.tokensMu.Lock()
 	s.tokens[tok] = now.Add(s.opts.TokenLifetime).UnixNano()
 	s.tokensMu.Unlock()
+	products := s.products()
 	body := map[string]any{
 		"access_token":             tok,
 		"token_type":               "BearerToken",
-		"api_product_list":         "[" + strings.Join(productList, ", ") + "]",
-		"api_product_list_json":    productList,
+		"api_product_list":         "[" + strings.Join(products, ", ") + "]",
+		"api_product_list_json":    products,
 		"status":                   "approved",
 		"scope":                    "",
 		"refresh_token_expires_in": "0",
@@ -58,6 +60,14 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// products is the key's API products: without "storage" under Options.NoStorageProduct.
+func (s *Server) products() []string {
+	if !s.opts.NoStorageProduct {
+		return productList
+	}
+	return slices.DeleteFunc(slices.Clone(productList), func(p string) bool { return p == "storage" })
 }
 
 func writeApigee(w http.ResponseWriter, status int, code, msg string) {

@@ -20,7 +20,7 @@ type bucketPage struct {
 	PageKey  int64    `json:"pageKey"`
 	PageSize int64    `json:"pageSize"`
 	LastPage bool     `json:"lastPage"`
-	Total    int64    `json:"total"`
+	Total    *int64   `json:"total,omitempty"`
 }
 
 // bucketHeads lists, in createdTime order, the first AVAILABLE object of each bucket.
@@ -58,9 +58,16 @@ func (s *Server) bucketOf(rg *region, id string, hs []int32) (bucket, error) {
 	return b, nil
 }
 
-// handleBuckets pages over buckets; kept simple: filter=id==X is the only filter honoured.
+// handleBuckets pages over buckets; kept simple: filter=id==X is the only
+// filter honoured, and pageKey is always a record offset whatever
+// Options.Paging says (the variants matter for object listings).
 func (s *Server) handleBuckets(w http.ResponseWriter, r *http.Request, rg *region) {
 	p, err := s.parseSearchParams(r)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
+	start, err := parseNumericKey(p.pageKey)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
@@ -80,8 +87,8 @@ func (s *Server) handleBuckets(w http.ResponseWriter, r *http.Request, rg *regio
 		}
 	}
 	total := int64(len(ids))
-	from, to := min(p.pageKey, total), min(p.pageKey+p.limit, total)
-	out := bucketPage{Content: []bucket{}, PageKey: p.pageKey + p.limit, LastPage: p.pageKey+p.limit >= total, Total: total}
+	from, to := min(start, total), min(start+p.limit, total)
+	out := bucketPage{Content: []bucket{}, PageKey: start + p.limit, LastPage: start+p.limit >= total, Total: s.total(total)}
 	for _, id := range ids[from:to] {
 		b, err := s.bucketOf(rg, id, members[id])
 		if err != nil {

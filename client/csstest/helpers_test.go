@@ -90,6 +90,15 @@ func (e *emu) get(region, path string, hdr ...string) (*http.Response, []byte) {
 	return e.call("GET", region, path, "", hdr...)
 }
 
+// page decodes a search page of the default paging ("offset", with total).
+type page struct {
+	Content  []Object `json:"content"`
+	PageKey  int64    `json:"pageKey"`
+	PageSize int64    `json:"pageSize"`
+	LastPage bool     `json:"lastPage"`
+	Total    int64    `json:"total"`
+}
+
 // search runs one search page and decodes it.
 func (e *emu) search(region string, q url.Values) page {
 	e.t.Helper()

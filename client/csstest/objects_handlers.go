@@ -35,7 +35,8 @@ func (s *Server) handleObject(w http.ResponseWriter, r *http.Request, rg *region
 	s.writeJSON(w, r, http.StatusOK, objs[0], true)
 }
 
-// handleContent streams the bytes of an AVAILABLE object (or a presigned URL).
+// handleContent streams the bytes of an AVAILABLE object (or a presigned
+// URL, or with ContentRedirect a 302 to the store).
 func (s *Server) handleContent(w http.ResponseWriter, r *http.Request, rg *region) {
 	h, ok := find(w, r, rg)
 	if !ok {
@@ -58,6 +59,12 @@ func (s *Server) handleContent(w http.ResponseWriter, r *http.Request, rg *regio
 		return
 	}
 	f := s.currentFaults()
+	if s.opts.ContentRedirect {
+		stale := f.StaleRedirectRate > 0 && randFloat() < f.StaleRedirectRate
+		w.Header().Set("Location", s.storeURL(rg.name, o, stale))
+		w.WriteHeader(http.StatusFound)
+		return
+	}
 	body := faultySource(src, f)
 	w.Header().Set("Content-Type", o.MimeType)
 	s.serveBytes(w, r, body, !f.IgnoreRange, f.ResetRate, true)

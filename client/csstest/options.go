@@ -35,7 +35,34 @@ type Options struct {
 	// every search page (default 8 MiB; negative = always plain MD5).
 	MultipartThreshold int64
 
+	// Paging is how search pageKeys work (reference §6 [?]): "offset"
+	// (default: a record offset, next = request + limit), "page" (a 1-based
+	// page number, as the older spec said; 0 or absent = page 1, next = k+1)
+	// or "opaque" (a signed string token bound to the query; absent or 0 =
+	// start). Bucket searches always use offsets.
+	Paging string
+	// NoTotal leaves the `total` field out of search pages, as in every
+	// published example (reference §6).
+	NoTotal bool
+	// ContentRedirect makes /content answer 302 to a presigned S3-style URL
+	// on a second listener (Server.StoreURL, on 127.0.0.2) instead of
+	// streaming the bytes (reference §8 [?]).
+	ContentRedirect bool
+	// PresignLifetime is the validity of presigned URLs (default 1800 s, the
+	// X-Amz-Expires of 8x8's example).
+	PresignLifetime time.Duration
+	// QuotaPerMin > 0 is an Apigee Quota policy over all storage calls: at
+	// most that many per QuotaWindow (default one minute), the rest 500 with
+	// policies.ratelimit.QuotaViolation (reference §12.3).
+	QuotaPerMin int
+	QuotaWindow time.Duration
+	// NoStorageProduct: tokens lack the "storage" API product, so storage
+	// calls answer 401 "no apiproduct match" (reference §12.2).
+	NoStorageProduct bool
+
 	Logger *slog.Logger // optional request log
+
+	clock func() time.Time // tests only: the quota window's clock (default time.Now)
 }
 
 // Faults are injected failures; change them at run time with Server.SetFaults.
@@ -52,6 +79,9 @@ type Faults struct {
 	ShortBodies   bool          // /content bodies end before storedBytes
 	LongBodies    bool          // /content bodies carry extra bytes beyond storedBytes
 	MalformedRate float64       // fraction of JSON responses (search/object) replaced by broken JSON
+	// StaleRedirectRate is the fraction of ContentRedirect 302s whose URL has
+	// already expired, so the client must ask /content again.
+	StaleRedirectRate float64
 }
 
 // knownRegions are the five regions of the API's server enum (reference §2).
@@ -70,7 +100,7 @@ const (
 	defaultTokenLifetime = 1799 * time.Second
 	defaultBulkLimit     = 2 << 30
 	defaultMultipart     = 8 << 20
-	presignLifetime      = 1800 * time.Second
+	defaultPresign       = 1800 * time.Second
 )
 
 // withDefaults validates opts and fills in the defaults.
@@ -128,6 +158,31 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.MultipartThreshold == 0 {
 		o.MultipartThreshold = defaultMultipart
+	}
+	switch o.Paging {
+	case "":
+		o.Paging = "offset"
+	case "offset", "page", "opaque":
+	default:
+		return o, fmt.Errorf("paging %q: want offset, page or opaque", o.Paging)
+	}
+	switch {
+	case o.PresignLifetime == 0:
+		o.PresignLifetime = defaultPresign
+	case o.PresignLifetime < time.Second: // X-Amz-Expires counts whole seconds
+		return o, fmt.Errorf("PresignLifetime %v: want at least 1s", o.PresignLifetime)
+	}
+	if o.QuotaPerMin < 0 {
+		return o, fmt.Errorf("negative QuotaPerMin %d", o.QuotaPerMin)
+	}
+	switch {
+	case o.QuotaWindow == 0:
+		o.QuotaWindow = time.Minute
+	case o.QuotaWindow < 0:
+		return o, fmt.Errorf("negative QuotaWindow %v", o.QuotaWindow)
+	}
+	if o.clock == nil {
+		o.clock = time.Now
 	}
 	return o, nil
 }

@@ -11,13 +11,14 @@ import (
 	"time"
 )
 
-// presignURL makes an unauthenticated, HMAC-signed URL valid for 1800 s
-// (like the S3 URLs of reference §4.5). kind is "object" or "zip".
+// presignURL makes an unauthenticated, HMAC-signed URL valid for
+// Options.PresignLifetime (like the S3 URLs of reference §4.5). kind is
+// "object" or "zip".
 func (s *Server) presignURL(kind, region, name string) string {
-	exp := time.Now().Add(presignLifetime).Unix()
+	exp := time.Now().Add(s.opts.PresignLifetime).Unix()
 	sig := s.presignSig(kind, region, name, exp)
 	return s.URL + "/_emulator/presigned/" + kind + "/" + url.PathEscape(region) + "/" + url.PathEscape(name) +
-		"?X-Amz-Expires=1800&expires=" + strconv.FormatInt(exp, 10) + "&sig=" + sig
+		"?X-Amz-Expires=" + itoa(int64(s.opts.PresignLifetime/time.Second)) + "&expires=" + strconv.FormatInt(exp, 10) + "&sig=" + sig
 }
 
 func (s *Server) presignSig(kind, region, name string, exp int64) string {
@@ -52,24 +53,17 @@ func (s *Server) handlePresigned(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusForbidden, "Request has expired")
 		return
 	}
-	rg, ok := s.regions[region]
-	if !ok {
-		writeError(w, r, http.StatusNotFound, "NoSuchKey")
-		return
-	}
 	if kind == "zip" {
+		rg, ok := s.regions[region]
+		if !ok {
+			writeError(w, r, http.StatusNotFound, "NoSuchKey")
+			return
+		}
 		s.serveZip(w, r, rg, name)
 		return
 	}
-	rg.mu.RLock()
-	h, ok := rg.lookup(name)
-	var o Object
-	var src source
-	if ok {
-		o, src, _ = s.snapshot(rg, h)
-	}
-	rg.mu.RUnlock()
-	if !ok || o.ObjectState != StateAvailable {
+	o, src, ok := s.downloadable(region, name)
+	if !ok {
 		writeError(w, r, http.StatusNotFound, "NoSuchKey")
 		return
 	}

@@ -37,7 +37,8 @@ func (s *Server) routes() http.Handler {
 	return mux
 }
 
-// wrap counts, logs, delays and (for storage calls) injects 429/5xx.
+// wrap counts, logs, delays and, for storage calls, applies the quota
+// policy (in front, like the gateway) and injects 429/5xx.
 func (s *Server) wrap(name string, storage bool, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -51,6 +52,11 @@ func (s *Server) wrap(name string, storage bool, h http.HandlerFunc) http.Handle
 			}
 		}()
 		delay(f)
+		if storage && !s.quota.allow() {
+			s.counters["throttled"].Add(1)
+			writeQuotaViolation(rw)
+			return
+		}
 		if storage || name == "token" {
 			if injectFailure(rw, f, storage) {
 				return
@@ -69,6 +75,10 @@ func (s *Server) storage(accountOnly bool, h storageHandler) http.HandlerFunc {
 			return
 		}
 		if !s.checkBearer(w, r) {
+			return
+		}
+		if s.opts.NoStorageProduct {
+			writeFault(w, "Invalid API call as no apiproduct match found", "keymanagement.service.InvalidAPICallAsNoApiProductMatchFound")
 			return
 		}
 		if !accountOnly {

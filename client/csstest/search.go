@@ -9,19 +9,19 @@ import (
 	"strings"
 )
 
-// page is the search response envelope (reference §4.2).
-type page struct {
+// searchPage is the search response envelope (reference §4.2).
+type searchPage struct {
 	Content  []Object `json:"content"`
-	PageKey  int64    `json:"pageKey"`
+	PageKey  any      `json:"pageKey"` // int64, or a string token when Paging is "opaque"
 	PageSize int64    `json:"pageSize"`
 	LastPage bool     `json:"lastPage"`
-	Total    int64    `json:"total"`
+	Total    *int64   `json:"total,omitempty"` // nil (absent) with Options.NoTotal
 }
 
 // searchParams are the validated query parameters of a search.
 type searchParams struct {
 	filter    string
-	pageKey   int64
+	pageKey   string // raw: its meaning depends on Options.Paging
 	limit     int64
 	sortField string
 	desc      bool
@@ -29,14 +29,7 @@ type searchParams struct {
 
 func (s *Server) parseSearchParams(r *http.Request) (searchParams, error) {
 	q := query(r)
-	p := searchParams{filter: q.Get("filter"), limit: 100, sortField: q.Get("sortField")}
-	if v := q.Get("pageKey"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			return p, fmt.Errorf("pageKey %q must be a non-negative integer", v)
-		}
-		p.pageKey = n
-	}
+	p := searchParams{filter: q.Get("filter"), pageKey: q.Get("pageKey"), limit: 100, sortField: q.Get("sortField")}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 1 {
@@ -69,24 +62,30 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rg *region
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
+	start, err := s.pageStart(rg.name, p)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, err.Error())
+		return
+	}
 	matches, err := s.search(rg, p.filter, p.sortField, p.desc)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
 	total := int64(len(matches))
-	from, to := min(p.pageKey, total), min(p.pageKey+p.limit, total)
+	from, to := min(start, total), min(start+p.limit, total)
 	objs, err := s.objects(rg, matches[from:to])
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.writeJSON(w, r, http.StatusOK, page{
+	next, last := s.nextPageKey(rg.name, p, start, total)
+	s.writeJSON(w, r, http.StatusOK, searchPage{
 		Content:  objs,
-		PageKey:  p.pageKey + p.limit,
+		PageKey:  next,
 		PageSize: int64(len(objs)),
-		LastPage: p.pageKey+p.limit >= total,
-		Total:    total,
+		LastPage: last,
+		Total:    s.total(total),
 	}, true)
 }
 

@@ -15,6 +15,23 @@
 //   - DELETE /bulk makes objects REVOKED and answers 204 (404 if no id was found);
 //   - restoring a non-ARCHIVED object answers 400; a restored object returns
 //     to ARCHIVED after expirationDays.
+//
+// Other plausible readings can be chosen with Options (and flags of
+// `cssfs emulator`):
+//   - search pageKey (§6): Paging "offset" (default; next = request + limit),
+//     "page" (1-based page number, 0 = page 1, next = k+1) or "opaque" (a
+//     signed string token bound to filter, sort and limit; forged ones 400);
+//   - `total` (§6): present by default, absent with NoTotal;
+//   - /content (§8): bytes by default; ContentRedirect answers 302 to a
+//     presigned S3-style URL on a second listener (StoreURL, 127.0.0.2) that
+//     refuses Authorization headers, checks signature and expiry (XML
+//     errors like S3) and honours Range; Faults.StaleRedirectRate hands out
+//     expired URLs; PresignLifetime sets X-Amz-Expires (default 1800 s);
+//   - rate limits (§12.3): none by default; QuotaPerMin is an Apigee Quota
+//     policy answering 500 policies.ratelimit.QuotaViolation, no Retry-After
+//     (Faults.Rate429 injects 429s with Retry-After instead);
+//   - API products (§12.2): NoStorageProduct issues tokens without
+//     "storage", and storage calls answer 401 "no apiproduct match".
 package csstest
 
 import (
@@ -36,12 +53,16 @@ import (
 // Server is a running emulator.
 type Server struct {
 	URL, Key, Secret string
+	// StoreURL is the base URL of the S3-like object store that
+	// ContentRedirect sends /content to ("" when it is off).
+	StoreURL string
 
 	opts    Options
 	tenant  *tenant
 	regions map[string]*region
 	ln      net.Listener
 	srv     *http.Server
+	store   *http.Server // nil unless ContentRedirect
 
 	faultsMu sync.RWMutex
 	faults   Faults
@@ -56,15 +77,21 @@ type Server struct {
 	sums      map[string]string
 	sumFlight singleflight.Group
 
-	presignKey []byte
-	bulk       *bulkJobs
-	cache      *searchCache
-	idCounter  atomic.Uint64
+	presignKey    []byte
+	pageKeySecret []byte
+	storeCreds    storeCreds
+	quota         *quota
+	bulk          *bulkJobs
+	cache         *searchCache
+	idCounter     atomic.Uint64
 }
 
 // endpointNames are the counter names, one per API operation.
 var endpointNames = []string{"token", "regions", "search", "object", "metadata", "content", "restore",
-	"buckets", "bucket", "bulk-start", "bulk-status", "bulk-download", "bulk-cancel", "bulk-clear", "delete", "presigned"}
+	"buckets", "bucket", "bulk-start", "bulk-status", "bulk-download", "bulk-cancel", "bulk-clear", "delete", "presigned",
+	"store",     // the ContentRedirect object store (not behind the gateway)
+	"throttled", // storage calls refused by the QuotaPerMin policy (also counted under their endpoint)
+}
 
 // New builds the tenant and starts listening; Close stops it.
 func New(opts Options) (*Server, error) {
@@ -73,16 +100,19 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("csstest options: %w", err)
 	}
 	s := &Server{
-		opts:       o,
-		tenant:     newTenant(o.Seed),
-		regions:    map[string]*region{},
-		faults:     o.Faults,
-		counters:   map[string]*atomic.Int64{},
-		tokens:     map[string]int64{},
-		sums:       map[string]string{},
-		presignKey: []byte(randomToken(32)),
-		bulk:       newBulkJobs(),
-		cache:      newSearchCache(32),
+		opts:          o,
+		tenant:        newTenant(o.Seed),
+		regions:       map[string]*region{},
+		faults:        o.Faults,
+		counters:      map[string]*atomic.Int64{},
+		tokens:        map[string]int64{},
+		sums:          map[string]string{},
+		presignKey:    []byte(randomToken(32)),
+		pageKeySecret: []byte(randomToken(32)),
+		storeCreds:    newStoreCreds(),
+		quota:         &quota{limit: o.QuotaPerMin, window: o.QuotaWindow, now: o.clock},
+		bulk:          newBulkJobs(),
+		cache:         newSearchCache(32),
 	}
 	s.Key, s.Secret = o.Key, o.Secret
 	if s.Key == "" {
@@ -97,19 +127,39 @@ func New(opts Options) (*Server, error) {
 	if err := s.populate(); err != nil {
 		return nil, err
 	}
+	var storeLn net.Listener
+	if o.ContentRedirect {
+		// another host than the API's, so that clients drop Authorization on the redirect
+		if storeLn, err = net.Listen("tcp", storeAddr); err != nil {
+			return nil, fmt.Errorf("csstest ContentRedirect: listen on %s for the object store (needs the loopback address 127.0.0.2): %w", storeAddr, err)
+		}
+		s.StoreURL = "http://" + storeLn.Addr().String()
+	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
+		if storeLn != nil {
+			_ = storeLn.Close()
+		}
 		return nil, fmt.Errorf("csstest listen %s: %w", o.Addr, err)
 	}
 	s.ln = ln
 	s.URL = "http://" + ln.Addr().String()
-	s.srv = &http.Server{Handler: s.routes(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog(o.Logger)}
+	s.srv = s.serve(ln, s.routes())
+	if storeLn != nil {
+		s.store = s.serve(storeLn, s.wrap("store", false, s.handleStore))
+	}
+	return s, nil
+}
+
+// serve runs h on ln in the background.
+func (s *Server) serve(ln net.Listener, h http.Handler) *http.Server {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errorLog(s.opts.Logger)}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && o.Logger != nil {
-			o.Logger.Error("csstest serve", "err", err)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && s.opts.Logger != nil {
+			s.opts.Logger.Error("csstest serve", "addr", ln.Addr().String(), "err", err)
 		}
 	}()
-	return s, nil
+	return srv
 }
 
 // populate fills every region: Dir files for the first, synthetic objects and hard cases.
@@ -133,7 +183,11 @@ func (s *Server) populate() error {
 
 // Close stops the server and drops open connections.
 func (s *Server) Close() error {
-	if err := s.srv.Close(); err != nil {
+	err := s.srv.Close()
+	if s.store != nil {
+		err = errors.Join(err, s.store.Close())
+	}
+	if err != nil {
 		return fmt.Errorf("csstest close: %w", err)
 	}
 	return nil

@@ -105,7 +105,11 @@ func checkFUSE() (bool, string) {
 
 // explain turns an error into advice.
 func explain(err error) string {
+	var ae *client.APIError
 	switch {
+	case errors.As(err, &ae) && ae.Hint() != "":
+		return err.Error() // the service said what is wrong, in words the client knows
+
 	case errors.Is(err, client.ErrInsecureURL):
 		return err.Error() + ": use https:// (plain http only for a local emulator)"
 	case errors.Is(err, client.ErrAuth):

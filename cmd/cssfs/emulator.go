@@ -34,11 +34,21 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	fl.Float64Var(&f.Rate5xx, "rate-5xx", 0, "fault: fraction of requests answered 5xx")
 	fl.Float64Var(&f.ResetRate, "reset-rate", 0, "fault: fraction of content bodies cut mid-way")
 	fl.BoolVar(&f.IgnoreRange, "ignore-range", false, "fault: answer Range requests with the whole body")
+	// the other plausible answers to the reference's open questions
+	fl.StringVar(&o.Paging, "paging", "offset", "search pageKey: offset, page (1-based page number) or opaque (string token)")
+	fl.BoolVar(&o.NoTotal, "no-total", false, "leave the total field out of search pages")
+	fl.BoolVar(&o.ContentRedirect, "content-redirect", false, "answer /content with 302 to a presigned S3-like URL on 127.0.0.2")
+	fl.DurationVar(&o.PresignLifetime, "presign-lifetime", 1800*time.Second, "lifetime of presigned URLs")
+	fl.Float64Var(&f.StaleRedirectRate, "stale-redirect-rate", 0, "fault: fraction of /content redirects to an already expired URL")
+	fl.IntVar(&o.QuotaPerMin, "quota-per-min", 0, "Apigee quota: storage calls per minute, then 500 QuotaViolation (0 = none)")
+	fl.BoolVar(&o.NoStorageProduct, "no-storage-product", false, "tokens lack the storage API product: storage calls answer 401")
 	fl.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
 			"  cssfs emulator --addr 127.0.0.1:8088 > emulator.env\n"+
 			"  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1\n"+
-			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n\nFlags:\n%s", fl.FlagUsages())
+			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n"+
+			"  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100\n"+
+			"                                         # other plausible readings of the API's open questions\n\nFlags:\n%s", fl.FlagUsages())
 	}
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -50,6 +60,9 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	}
 	defer emu.Close()
 	fmt.Fprintf(stdout, "CSSFS_API_URL=%s\nCSSFS_KEY=%s\nCSSFS_SECRET=%s\n", emu.URL, emu.Key, emu.Secret)
+	if emu.StoreURL != "" {
+		fmt.Fprintf(stdout, "# /content redirects to the object store at %s\n", emu.StoreURL)
+	}
 	fmt.Fprintf(stdout, "# try: curl -u \"$CSSFS_KEY:$CSSFS_SECRET\" -d grant_type=client_credentials %s/oauth/v2/token\n", emu.URL)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)

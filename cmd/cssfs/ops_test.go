@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/cssfs/cssfs/client/csstest"
 	"github.com/cssfs/cssfs/internal/mounttest"
 )
 
@@ -201,7 +202,16 @@ func TestDoctor(t *testing.T) {
 	}
 	out.Reset()
 	t.Setenv("CSSFS_SECRET", "wrong")
-	if code := run([]string{"doctor", "--api-url", emu.URL}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "check the key and secret") {
+	if code := run([]string{"doctor", "--api-url", emu.URL}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "the API key or secret is wrong") {
 		t.Errorf("doctor with a wrong secret: exit %d\n%s", code, out.String())
+	}
+
+	// A key whose app lacks the storage product: the gateway's fault, in words.
+	noProduct := mounttest.Emulator(t, csstest.Options{NoStorageProduct: true})
+	out.Reset()
+	t.Setenv("CSSFS_KEY", noProduct.Key)
+	t.Setenv("CSSFS_SECRET", noProduct.Secret)
+	if code := run([]string{"doctor", "--api-url", noProduct.URL}, &out, &errOut); code != 1 || !strings.Contains(out.String(), "the API key lacks the storage product") {
+		t.Errorf("doctor with a key lacking the storage product: exit %d\n%s", code, out.String())
 	}
 }
