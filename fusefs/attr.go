@@ -6,6 +6,7 @@ import (
 
 	"github.com/hanwen/go-fuse/v2/fuse"
 
+	"github.com/cssfs/cssfs/naming"
 	"github.com/cssfs/cssfs/tree"
 )
 
@@ -45,7 +46,7 @@ const (
 func statfs(out *fuse.StatfsOut) {
 	out.Bsize = statfsBlock
 	out.Frsize = statfsBlock
-	out.NameLen = tree.MaxNameBytes
+	out.NameLen = naming.MaxBytes
 	out.Blocks = nominalBlocks
 	out.Files = nominalFiles
 }

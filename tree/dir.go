@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // dirKind tells the directories of the tree apart.
@@ -29,7 +30,7 @@ type dir struct {
 func (d dir) ino() uint64 { return inodeOf(d.scope.region, d.scope.path) }
 
 // path is the directory's path from the tree's root.
-func (d dir) path() string { return "/" + safeID(d.scope.region) + d.scope.path }
+func (d dir) path() string { return "/" + naming.SafeID(d.scope.region) + d.scope.path }
 
 func (t *Tree) dirEntry(name string, d dir) Entry {
 	return Entry{Name: name, Path: d.path(), Kind: Dir, Region: d.scope.region, Attr: dirAttr(d.ino(), d.mtime), dir: d}
@@ -83,11 +84,11 @@ func (t *Tree) dirListing(parent dir, subs []subdir) *Listing {
 // sidecars, NAME.meta.json stands beside each (an object really named like
 // a sidecar keeps its name).
 func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
-	want := make([]named, len(objs))
-	for i, o := range objs {
-		want[i] = named{name: safeName(o.ObjectName, o.MimeType, o.ID), id: o.ID}
+	want := make([]naming.Named, len(objs))
+	for i := range objs {
+		want[i] = naming.Named{Name: t.cfg.Names.Name(&objs[i]), ID: objs[i].ID}
 	}
-	names := uniqueNames(want)
+	names := naming.Unique(want)
 	entries := make([]Entry, 0, len(objs))
 	taken := make(map[string]bool, len(objs))
 	for i := range objs {
@@ -96,7 +97,7 @@ func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
 	}
 	if t.cfg.Sidecars {
 		for i := range objs {
-			name := sidecarName(names[i], objs[i].ID)
+			name := naming.Sidecar(names[i], objs[i].ID)
 			if !taken[name] {
 				entries = append(entries, t.sidecarEntry(childPath(path, name), name, region, &objs[i]))
 			}

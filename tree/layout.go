@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // A level is one directory level of the layout: each of its directories is
@@ -185,7 +186,7 @@ func (t *Tree) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir,
 	}
 	var out []subdir
 	for v := range found {
-		name := safeName(v, "", lv.selector)
+		name := naming.DirName(v, lv.selector)
 		c := s.child(name)
 		c.preds = append(c.preds, client.Eq(lv.selector, v))
 		out = append(out, subdir{name: name, scope: c, mtime: t.mounted})

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // A listing is reused for the TTL and loaded again after it; periods that
@@ -75,7 +76,7 @@ func TestNamesAndInodesAreStable(t *testing.T) {
 		if second[p].Attr.Ino != e.Attr.Ino {
 			t.Errorf("%s: inode %d, then %d", p, e.Attr.Ino, second[p].Attr.Ino)
 		}
-		if len(e.Name) > MaxNameBytes || strings.ContainsAny(e.Name, "/\x00") || e.Name == "" {
+		if len(e.Name) > naming.MaxBytes || strings.ContainsAny(e.Name, "/\x00") || e.Name == "" {
 			t.Errorf("%q is not a usable name", e.Name)
 		}
 	}
@@ -115,7 +116,7 @@ func TestSidecars(t *testing.T) {
 		if int64(len(data)) != e.Attr.Size || e.Attr.Mode != fileMode || e.Attr.Ino != sidecarIno(e.Region, e.ObjectID) {
 			t.Errorf("%s: attributes %+v for %d bytes", e.Path, e.Attr, len(data))
 		}
-		if obj := all[strings.TrimSuffix(e.Path, sidecarSuffix)]; len(e.Name) <= MaxNameBytes-len(sidecarSuffix) && obj.ObjectID != e.ObjectID {
+		if obj := all[strings.TrimSuffix(e.Path, sidecarSuffix)]; len(e.Name) <= naming.MaxBytes-len(sidecarSuffix) && obj.ObjectID != e.ObjectID {
 			t.Errorf("%s stands beside nothing", e.Path)
 		}
 	}

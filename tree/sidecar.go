@@ -5,25 +5,16 @@ import (
 	"time"
 
 	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // A sidecar, NAME.meta.json beside each object (with Config.Sidecars), holds
 // the object's metadata as a small JSON file, for tools that cannot read
 // extended attributes.
-const sidecarSuffix = ".meta.json"
+const sidecarSuffix = naming.SidecarSuffix
 
 // sidecarIno gives sidecars their own stable inode numbers.
 func sidecarIno(region, id string) uint64 { return inodeOf(region, id, sidecarSuffix) }
-
-// sidecarName is NAME.meta.json, shortened (with the id, to stay distinct)
-// where that would pass 255 bytes.
-func sidecarName(name, id string) string {
-	if len(name)+len(sidecarSuffix) <= MaxNameBytes {
-		return name + sidecarSuffix
-	}
-	tag := "~" + shortID(id)
-	return truncateUTF8(name, MaxNameBytes-len(tag)-len(sidecarSuffix)) + tag + sidecarSuffix
-}
 
 // sidecarMeta is the JSON a sidecar holds: the object's fields under their
 // wire names, plus where it lives.

@@ -16,6 +16,7 @@ import (
 
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // API is what the tree needs from the CSS client.
@@ -38,15 +39,16 @@ const (
 
 // Config shapes the tree.
 type Config struct {
-	Layout       string        // "type/date" (default), "date", "flat", or a path of levels (see parseLayout)
-	Regions      []string      // regions to show; empty = every region of the account
-	DirTTL       time.Duration // how long a directory listing is reused (default DefaultDirTTL)
-	OpTimeout    time.Duration // deadline of one listing load (default client.DefaultTimeout)
-	Probes       int           // parallel existence probes per directory (default DefaultProbes)
-	MaxAhead     int64         // readahead bound per open file in bytes (default DefaultMaxAhead)
-	ShowArchived bool          // list ARCHIVED objects too (unreadable until restored)
-	AllowDelete  bool          // Delete removes objects; otherwise it fails with ErrReadOnly
-	Sidecars     bool          // NAME.meta.json beside each object, holding its metadata
+	Layout       string         // "type/date" (default), "date", "flat", or a path of levels (see parseLayout)
+	Regions      []string       // regions to show; empty = every region of the account
+	DirTTL       time.Duration  // how long a directory listing is reused (default DefaultDirTTL)
+	OpTimeout    time.Duration  // deadline of one listing load (default client.DefaultTimeout)
+	Probes       int            // parallel existence probes per directory (default DefaultProbes)
+	MaxAhead     int64          // readahead bound per open file in bytes (default DefaultMaxAhead)
+	ShowArchived bool           // list ARCHIVED objects too (unreadable until restored)
+	AllowDelete  bool           // Delete removes objects; otherwise it fails with ErrReadOnly
+	Sidecars     bool           // NAME.meta.json beside each object, holding its metadata
+	Names        *naming.Scheme // how objects are named (default: naming.NewScheme(nil, nil))
 	Logger       *slog.Logger
 }
 
@@ -65,6 +67,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.MaxAhead <= 0 {
 		c.MaxAhead = DefaultMaxAhead
+	}
+	if c.Names == nil {
+		c.Names, _ = naming.NewScheme(nil, nil) // the defaults always parse
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -103,7 +108,7 @@ func New(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*Tree,
 	t.listings.Now = func() time.Time { return t.now() }
 	var entries []Entry
 	for _, r := range regions {
-		entries = append(entries, t.dirEntry(safeID(r), t.regionDir(r)))
+		entries = append(entries, t.dirEntry(naming.SafeID(r), t.regionDir(r)))
 	}
 	t.regions = newListing(entries)
 	return t, nil

@@ -31,7 +31,10 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 	}
 	s.register(f)
 	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", usage, f.FlagUsages()) }
-	if err := f.Parse(args); err != nil {
+	if err := parseFlags(f, args); err != nil {
+		return nil, nil, err
+	}
+	if err := s.check(); err != nil {
 		return nil, nil, err
 	}
 	return s, f, nil

@@ -15,6 +15,7 @@ import (
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
 	"github.com/cssfs/cssfs/metrics"
+	"github.com/cssfs/cssfs/naming"
 	"github.com/cssfs/cssfs/tree"
 )
 
@@ -28,6 +29,9 @@ type serviceFlags struct {
 	showArchived, sidecars, demo   bool
 	cacheSize, blockSize           byteSize
 	opTimeout                      time.Duration
+	nameFormats                    []string
+	timezone                       string
+	names                          *naming.Scheme // from nameFormats and timezone, by check
 
 	metrics *metrics.Metrics // set by mount before open, when --metrics-addr asks
 }
@@ -40,6 +44,8 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&s.credsFile, "credentials-file", os.Getenv("CSSFS_CREDENTIALS_FILE"), "file with key and secret lines, mode 0600 (env CSSFS_CREDENTIALS_FILE)")
 	f.StringArrayVar(&s.regions, "region", nil, "region to show (repeatable; default: every region of the account)")
 	f.StringVar(&s.layout, "layout", tree.DefaultLayout, "directory layout: type/date, date, flat, or levels among type, year, month, day, direction, user")
+	f.StringArrayVar(&s.nameFormats, "name-format", nil, "file names: raw, TEMPLATE or TYPE=TEMPLATE (repeatable; fields {id} {objectName} {type} {ext} {created:LAYOUT} {tag:KEY} {tag:KEY:ms} {tag:KEY:ms:LAYOUT})")
+	f.StringVar(&s.timezone, "timezone", "UTC", "time zone of the times in file names (e.g. Europe/London, Local)")
 	f.BoolVar(&s.showArchived, "show-archived", false, "list ARCHIVED objects too (mode 0000); restore one with: setfattr -n user.css.restore -v DAYS FILE")
 	f.BoolVar(&s.sidecars, "sidecars", false, "show NAME.meta.json beside each object, holding its metadata")
 	f.Var(&s.cacheSize, "cache-size", "memory for cached content")
@@ -49,6 +55,19 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	f.StringVar(&s.logFile, "log-file", "", "append the log to this file (created 0600) instead of standard error")
 	f.BoolVar(&s.demo, "demo", false, "use a built-in emulated sample tenant (no credentials needed)")
+}
+
+// check validates what the flags say before anything starts, so that a
+// mistake is a usage error (exit 2) that names it.
+func (s *serviceFlags) check() error {
+	loc, err := time.LoadLocation(s.timezone)
+	if err != nil {
+		return usageError{fmt.Sprintf("--timezone %q: not a time zone (use an IANA name such as Europe/London, UTC or Local)", s.timezone)}
+	}
+	if s.names, err = naming.NewScheme(s.nameFormats, loc); err != nil {
+		return usageError{err.Error()}
+	}
+	return nil
 }
 
 // session is what the flags opened: a logger, the API client and the block
@@ -128,7 +147,7 @@ func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error
 // treeConfig is the part of the tree's configuration these flags set.
 func (s *serviceFlags) treeConfig(log *slog.Logger) tree.Config {
 	return tree.Config{Layout: s.layout, Regions: s.regions, OpTimeout: s.opTimeout,
-		ShowArchived: s.showArchived, Sidecars: s.sidecars, Logger: log}
+		ShowArchived: s.showArchived, Sidecars: s.sidecars, Names: s.names, Logger: log}
 }
 
 // readCredentials reads "key" and "secret" lines (key=VALUE or key: VALUE)

@@ -50,7 +50,7 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 			"  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100\n"+
 			"                                         # other plausible readings of the API's open questions\n\nFlags:\n%s", fl.FlagUsages())
 	}
-	if err := fl.Parse(args); err != nil {
+	if err := parseFlags(fl, args); err != nil {
 		return err
 	}
 	o.Faults = f

@@ -60,6 +60,20 @@ func TestUsageErrors(t *testing.T) {
 	if code := run([]string{"mount", "--layout", "nonsense", "--demo", t.TempDir()}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "unknown level") {
 		t.Errorf("bad layout: exit %d, %s", code, errOut.String())
 	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"mount", "--no-such-flag", t.TempDir()}, "unknown flag: --no-such-flag"},
+		{[]string{"mount", "--name-format", "{tag:direction", "--demo", t.TempDir()}, "is never closed"},
+		{[]string{"ls", "--name-format", "callrecording={nope}", "--demo", "/"}, "unknown field {nope}"},
+		{[]string{"get", "--timezone", "Mars/Olympus", "--demo", "/x", t.TempDir()}, "--timezone \"Mars/Olympus\""},
+	} {
+		errOut.Reset()
+		if code := run(tc.args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("%q: exit %d, %q; want 2 and a message saying %q", tc.args, code, errOut.String(), tc.want)
+		}
+	}
 	out.Reset()
 	if code := run([]string{"version"}, &out, &errOut); code != 0 || !strings.HasPrefix(out.String(), "cssfs ") {
 		t.Errorf("version: exit %d, %q", code, out.String())

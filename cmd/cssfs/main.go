@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	_ "time/tzdata" // --timezone works where the system has no zone files
 
 	"github.com/spf13/pflag"
 )
@@ -82,6 +83,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "cssfs:", err)
 		return 1
 	}
+}
+
+// parseFlags parses args; a mistake in them is a usage error (exit 2).
+func parseFlags(f *pflag.FlagSet, args []string) error {
+	err := f.Parse(args)
+	if err != nil && !errors.Is(err, pflag.ErrHelp) {
+		return usageError{err.Error()}
+	}
+	return err
 }
 
 // usageError marks mistakes in the command line (exit code 2).

@@ -64,7 +64,10 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 
 func runMount(args []string, stdout, stderr io.Writer) error {
 	flags, m := newMountFlags(stderr)
-	if err := flags.Parse(args); err != nil {
+	if err := parseFlags(flags, args); err != nil {
+		return err
+	}
+	if err := m.check(); err != nil {
 		return err
 	}
 	if flags.NArg() != 1 {
