@@ -52,11 +52,13 @@ func (rd *Reader) WarmEnds() {
 }
 
 // How far a read may land from where a sequential reader would read next
-// and still count as sequential, in blocks: the kernel sends readahead
-// requests in parallel, so they arrive a little out of order.
+// and still count as sequential, in blocks: the kernel sends its readahead
+// (4 MiB windows, two at a time: cssfs raises read_ahead_kb) as parallel
+// requests, which go-fuse serves in any order, so a read may arrive well
+// behind others that were sent after it.
 const (
-	slackAhead  = 2
-	slackBehind = 4
+	slackAhead  = 8
+	slackBehind = 16
 )
 
 // minStreakBlocks is how much must be read in a row before anything is
@@ -80,7 +82,9 @@ func (rd *Reader) readahead(off, size int64) {
 	bs := rd.b.cfg.BlockSize
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
-	if off <= rd.next+slackAhead*bs && off+size >= rd.next-slackBehind*bs {
+	// A read inside what was prefetched for this reader is the kernel's
+	// own readahead running ahead of the rest, not a seek.
+	if off <= max(rd.next+slackAhead*bs, rd.issued) && off+size >= rd.next-slackBehind*bs {
 		rd.streak += size
 		rd.next = max(rd.next, off+size)
 	} else { // a seek: start over with one block at a time
@@ -104,9 +108,13 @@ func (rd *Reader) readahead(off, size int64) {
 		}
 		covered, sent := rd.b.PrefetchSpan(rd.r, idx, n)
 		if covered == 0 {
-			// The budget is shared with other readers: ask for less
-			// next time (spans grow again while they fit).
-			rd.span = max(rd.span/2, minStreakBlocks)
+			// The budget is spent. When this reader holds little of it,
+			// other readers hold the rest: ask for less next time (spans
+			// grow again while they fit). Otherwise its own window is
+			// full, and a later read finds room for a whole span.
+			if rd.issued-rd.next < window/2 {
+				rd.span = max(rd.span/2, minStreakBlocks)
+			}
 			break
 		}
 		from += covered * bs
@@ -118,8 +126,12 @@ func (rd *Reader) readahead(off, size int64) {
 }
 
 // recentCount is how many blocks a reader keeps at hand: a kernel read
-// spans at most two, and parallel readahead requests touch a few more.
-const recentCount = 4
+// spans at most two, but the kernel's parallel readahead requests (8 MiB
+// of them) arrive out of order, so the second half of a block may come
+// well after its first, when ristretto may have dropped the block (its
+// sets are asynchronous and may be refused). They are mostly the same
+// slices ristretto holds, so keeping them costs little.
+const recentCount = 16
 
 // recentBlocks remembers the last few blocks one reader used.
 type recentBlocks struct {
