@@ -60,6 +60,7 @@ type BlockConfig struct {
 	AheadBytes   int64             // bound on prefetched bytes not yet read (default MaxBytes/4)
 	FetchTimeout time.Duration     // deadline of one block fetch, retries included (default client.DefaultTimeout)
 	AheadTTL     time.Duration     // a prefetched block nobody reads is dropped after this (default 30 s)
+	MaxSpan      int64             // bound on one streamed request in bytes (default DefaultMaxSpan)
 	OnWindow     func(bytes int64) // hears each sequential reader's prefetch window (metrics)
 }
 
@@ -97,6 +98,7 @@ type fetch struct {
 // Stats counts cache activity.
 type Stats struct {
 	Hits, Misses, Fetches, FetchedBytes, SpilledBlocks, AheadDropped int64
+	Spans                                                            int64 // fetches that streamed several blocks
 	Evicted                                                          int64 // blocks ristretto evicted
 	Held                                                             int64 // bytes ristretto holds
 	Ahead                                                            int64 // bytes prefetched and not yet read, or on their way
@@ -115,6 +117,9 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 	}
 	if cfg.FetchTimeout <= 0 {
 		cfg.FetchTimeout = client.DefaultTimeout
+	}
+	if cfg.MaxSpan <= 0 {
+		cfg.MaxSpan = DefaultMaxSpan
 	}
 	if cfg.AheadTTL <= 0 {
 		cfg.AheadTTL = defaultAheadTTL
@@ -256,28 +261,29 @@ func (b *Blocks) wait(ctx context.Context, key string, f *fetch) ([]byte, error)
 }
 
 // Prefetch starts fetching block idx of r in the background unless it is
-// cached, on its way, or the prefetch budget is spent.
-func (b *Blocks) Prefetch(r Ref, idx int64) {
+// cached or on its way. It reports false when the prefetch budget is spent.
+func (b *Blocks) Prefetch(r Ref, idx int64) bool {
 	if idx < 0 || idx >= b.NumBlocks(r) {
-		return
+		return true
 	}
 	key := blockKey(r, idx)
 	if _, ok := b.lru.Get(key); ok {
-		return
+		return true
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.pending[key] != nil {
-		return
+		return true
 	}
 	size := min(b.cfg.BlockSize, r.Size-idx*b.cfg.BlockSize)
 	if b.ahead+size > b.cfg.AheadBytes {
 		b.dropStaleLocked()
 		if b.ahead+size > b.cfg.AheadBytes {
-			return
+			return false
 		}
 	}
 	b.startLocked(r, idx, key, true)
+	return true
 }
 
 // dropStaleLocked forgets prefetched blocks that nobody read in time (their
@@ -307,25 +313,9 @@ func (b *Blocks) startLocked(r Ref, idx int64, key string, ahead bool) *fetch {
 }
 
 func (b *Blocks) load(r Ref, start int64, key string, f *fetch) {
-	defer close(f.done)
-	f.data, f.err = b.read(r, start, f.size)
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	f.finished = time.Now()
-	if f.err == nil {
-		b.stats.FetchedBytes += f.size
-		if !f.ahead { // prefetches go to ristretto once read (see wait)
-			b.lru.Set(key, f.data, f.size)
-		}
-	}
-	if !f.ahead || f.err != nil { // demand fetches and failures are not kept here
-		if b.pending[key] == f {
-			delete(b.pending, key)
-			if f.ahead {
-				b.ahead -= f.size
-			}
-		}
-	}
+	data, err := b.read(r, start, f.size)
+	f.data = data
+	b.finish(key, f, err)
 }
 
 func (b *Blocks) read(r Ref, start, size int64) ([]byte, error) {

@@ -13,17 +13,28 @@ type Reader struct {
 	b        *Blocks
 	r        Ref
 	maxAhead int64
+	maxSpan  int64 // blocks in one streamed request, at most
 	recent   recentBlocks
 
 	mu     sync.Mutex
 	next   int64 // where a sequential reader would read next
 	streak int64 // bytes read sequentially so far
+	issued int64 // prefetches cover the blocks before this offset
+	span   int64 // blocks the next streamed request asks for
 }
 
 // NewReader opens r for reading with prefetch up to maxAhead bytes ahead.
 func (b *Blocks) NewReader(r Ref, maxAhead int64) *Reader {
-	return &Reader{b: b, r: r, maxAhead: min(maxAhead, b.cfg.AheadBytes)}
+	maxAhead = min(maxAhead, b.cfg.AheadBytes)
+	// Several spans fit in the window, so that when one stream is slower
+	// than the reader, the next ones are already on their way beside it.
+	maxSpan := max(min(b.cfg.MaxSpan, maxAhead/spansPerWindow)/b.cfg.BlockSize, 1)
+	return &Reader{b: b, r: r, maxAhead: maxAhead, maxSpan: maxSpan, span: minStreakBlocks}
 }
+
+// spansPerWindow is how many streamed requests a full readahead window
+// holds: at most this many streams serve one reader at once.
+const spansPerWindow = 4
 
 // ReadAt reads like Blocks.ReadAt and prefetches for a sequential reader.
 func (rd *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
@@ -41,11 +52,13 @@ func (rd *Reader) WarmEnds() {
 }
 
 // How far a read may land from where a sequential reader would read next
-// and still count as sequential, in blocks: the kernel sends readahead
-// requests in parallel, so they arrive a little out of order.
+// and still count as sequential, in blocks: the kernel sends its readahead
+// (4 MiB windows, two at a time: cssfs raises read_ahead_kb) as parallel
+// requests, which go-fuse serves in any order, so a read may arrive well
+// behind others that were sent after it.
 const (
-	slackAhead  = 2
-	slackBehind = 4
+	slackAhead  = 8
+	slackBehind = 16
 )
 
 // minStreakBlocks is how much must be read in a row before anything is
@@ -57,31 +70,68 @@ const minStreakBlocks = 2
 // slightly out of order, so small jumps still count as sequential; a seek
 // resets the streak. Nothing is prefetched until two blocks have been read
 // in a row: header probes read a little and stop.
+//
+// The window is filled by streamed requests whose size doubles from two
+// blocks to maxSpan while the reader stays sequential; a new one is sent
+// only when a whole span fits in the window (or reaches the end), so a
+// sequential read costs a few big requests, not one per block. While one
+// stream keeps ahead of the reader, the next is sent only as the window
+// moves on; when streams are slower than the reader, up to a window's
+// worth run side by side.
 func (rd *Reader) readahead(off, size int64) {
 	bs := rd.b.cfg.BlockSize
 	rd.mu.Lock()
-	if off <= rd.next+slackAhead*bs && off+size >= rd.next-slackBehind*bs {
+	defer rd.mu.Unlock()
+	// A read inside what was prefetched for this reader is the kernel's
+	// own readahead running ahead of the rest, not a seek.
+	if off <= max(rd.next+slackAhead*bs, rd.issued) && off+size >= rd.next-slackBehind*bs {
 		rd.streak += size
 		rd.next = max(rd.next, off+size)
-	} else {
+	} else { // a seek: start over with one block at a time
 		rd.streak, rd.next = size, off+size
+		rd.issued, rd.span = 0, minStreakBlocks
 	}
-	from, window := rd.next, min(rd.streak, rd.maxAhead)
-	rd.mu.Unlock()
+	window := min(rd.streak, rd.maxAhead)
 	if window < minStreakBlocks*bs {
 		return
 	}
 	if rd.b.cfg.OnWindow != nil {
 		rd.b.cfg.OnWindow(window)
 	}
-	for idx := from / bs; idx*bs < from+window && idx < rd.b.NumBlocks(rd.r); idx++ {
-		rd.b.Prefetch(rd.r, idx)
+	end := min(rd.next+window, rd.r.Size)
+	from := max(rd.issued, rd.next) / bs * bs
+	for from < end {
+		idx := from / bs
+		n := rd.span
+		if from+n*bs > end && from+n*bs < rd.r.Size {
+			break // wait until a whole span fits
+		}
+		covered, sent := rd.b.PrefetchSpan(rd.r, idx, n)
+		if covered == 0 {
+			// The budget is spent. When this reader holds little of it,
+			// other readers hold the rest: ask for less next time (spans
+			// grow again while they fit). Otherwise its own window is
+			// full, and a later read finds room for a whole span.
+			if rd.issued-rd.next < window/2 {
+				rd.span = max(rd.span/2, minStreakBlocks)
+			}
+			break
+		}
+		from += covered * bs
+		if sent {
+			rd.span = min(rd.span*2, rd.maxSpan)
+		}
 	}
+	rd.issued = max(rd.issued, from)
 }
 
 // recentCount is how many blocks a reader keeps at hand: a kernel read
-// spans at most two, and parallel readahead requests touch a few more.
-const recentCount = 4
+// spans at most two, but the kernel's parallel readahead requests (8 MiB
+// of them) arrive out of order, so the second half of a block may come
+// well after its first, when ristretto may have dropped the block (its
+// sets are asynchronous and may be refused). They are mostly the same
+// slices ristretto holds, so keeping them costs little.
+const recentCount = 16
 
 // recentBlocks remembers the last few blocks one reader used.
 type recentBlocks struct {

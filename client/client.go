@@ -31,6 +31,9 @@ type Config struct {
 	Retry      RetryPolicy  // zero value = defaults
 	Logger     *slog.Logger // optional; one line per retry, never secrets
 	Observer   Observer     // optional; hears of every request (metrics)
+	// MaxRPS > 0 bounds calls per second (--max-rps). Whatever it is, calls
+	// slow down when the gateway refuses most of them (see pacer).
+	MaxRPS float64
 }
 
 // Observer hears of the client's traffic, for metrics. Its methods must be
@@ -62,6 +65,7 @@ type Client struct {
 	scrub       *scrubber
 	tokens      *tokenSource
 	rangeIgnore atomic.Bool
+	pace        *pacer
 
 	idleTimeout time.Duration // per-attempt no-progress deadline; tests shorten it
 }
@@ -100,6 +104,8 @@ func New(cfg Config) (*Client, error) {
 		scrub:       sc,
 		idleTimeout: defaultIdleTimeout,
 	}
+	ro, _ := obs.(RateObserver)
+	c.pace = newPacer(cfg.MaxRPS, c.retry.throttleBackoff, ro)
 	c.tokens = newTokenSource(base+"/oauth/v2/token", cfg.Key, cfg.Secret, hc, sc)
 	c.tokens.obs = obs
 	return c, nil

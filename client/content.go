@@ -28,90 +28,145 @@ func (c *Client) ReadRange(ctx context.Context, region, id string, off int64, p 
 	if len(p) == 0 {
 		return 0, nil
 	}
+	err := c.StreamRange(ctx, region, id, off, int64(len(p)), func(at int64, b []byte) {
+		copy(p[at-off:], b)
+	}, spill)
+	if err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// StreamRange reads bytes [off, off+n) of object id with one request (more
+// only when an attempt fails) and hands them to sink as they arrive: in
+// order, each byte exactly once, in chunks whose buffer is reused after
+// sink returns. A body cut short is resumed where it stopped with a new
+// Range. Bytes reach sink only from an answer whose labels (status,
+// Content-Range, Content-Length) say they are the right ones, and the last
+// chunk only once the body is known to end where it should, so a body
+// longer than asked delivers nothing past its check. When the server
+// ignores Range (200), bytes outside the range go to spill as in ReadRange.
+// On error, sink may have had a prefix of the range.
+func (c *Client) StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(off int64, b []byte)) error {
+	if n <= 0 {
+		return nil
+	}
 	if off < 0 {
-		return 0, fmt.Errorf("css content: negative offset %d", off)
+		return fmt.Errorf("css content: negative offset %d", off)
 	}
 	if id == "" {
-		return 0, &APIError{Op: "content", Region: region, Err: ErrNotFound, detail: "empty object id"}
+		return &APIError{Op: "content", Region: region, Err: ErrNotFound, detail: "empty object id"}
 	}
-	end := off + int64(len(p)) - 1
+	end := off + n // exclusive
+	s := &rangeStream{c: c, off: off, pos: off, end: end, sink: sink, spill: spill}
 	cl := &call{
 		op:     "content",
 		region: region,
 		id:     id,
 		url:    c.storageURL(region, "objects/"+url.PathEscape(id)+"/content"),
 		header: http.Header{
-			"Range": {fmt.Sprintf("bytes=%d-%d", off, end)},
+			"Range": {rangeHeader(off, end)},
 			// Transparent gzip would break byte offsets.
 			"Accept-Encoding": {"identity"},
 		},
 		okStatus: []int{http.StatusOK, http.StatusPartialContent, http.StatusRequestedRangeNotSatisfiable},
 	}
+	s.cl = cl
 	cl.handle = func(resp *http.Response, body io.Reader) error {
-		if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-			return c.apiErr(cl, resp.StatusCode, ErrBadResponse, "unexpected Content-Encoding "+strconv.Quote(enc))
-		}
-		switch resp.StatusCode {
-		case http.StatusPartialContent:
-			return c.readPartial(cl, resp, body, off, p)
-		case http.StatusOK:
-			c.rangeIgnore.Store(true)
-			return c.readWhole(cl, resp, body, off, p, spill)
-		default: // 416
-			return c.apiErr(cl, resp.StatusCode, ErrBadResponse, "range not satisfiable: object shorter than its metadata says")
-		}
+		err := s.handle(resp, body)
+		// A retry asks only for what is still missing.
+		cl.header["Range"] = []string{rangeHeader(s.pos, end)}
+		return err
 	}
 	if err := c.run(ctx, cl); err != nil {
-		return 0, c.explainContentErr(ctx, region, id, err)
+		return c.explainContentErr(ctx, region, id, err)
 	}
-	c.obs.ContentBytes(int64(len(p)))
-	return len(p), nil
+	c.obs.ContentBytes(n)
+	return nil
 }
 
-// readPartial checks a 206 answer carries exactly [off, off+len(p)).
-func (c *Client) readPartial(cl *call, resp *http.Response, body io.Reader, off int64, p []byte) error {
-	end := off + int64(len(p)) - 1
+func rangeHeader(from, end int64) string { return fmt.Sprintf("bytes=%d-%d", from, end-1) }
+
+// rangeStream is one StreamRange across its attempts: pos is the next byte
+// sink wants.
+type rangeStream struct {
+	c             *Client
+	cl            *call
+	off, pos, end int64
+	sink, spill   func(int64, []byte)
+	buf           []byte
+}
+
+func (s *rangeStream) handle(resp *http.Response, body io.Reader) error {
+	c, cl := s.c, s.cl
+	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return c.apiErr(cl, resp.StatusCode, ErrBadResponse, "unexpected Content-Encoding "+strconv.Quote(enc))
+	}
+	if s.buf == nil {
+		s.buf = make([]byte, streamChunk)
+	}
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		return s.partial(resp, body)
+	case http.StatusOK:
+		c.rangeIgnore.Store(true)
+		return s.whole(resp, body)
+	default: // 416
+		return c.apiErr(cl, resp.StatusCode, ErrBadResponse, "range not satisfiable: object shorter than its metadata says")
+	}
+}
+
+// partial checks a 206 answer carries exactly [pos, end), then streams it.
+func (s *rangeStream) partial(resp *http.Response, body io.Reader) error {
+	c, cl := s.c, s.cl
 	start, last, total, ok := parseContentRange(resp.Header.Get("Content-Range"))
 	if !ok {
 		return c.bodyErr(cl, resp.StatusCode, "missing or malformed Content-Range")
 	}
-	if total >= 0 && total <= end {
+	if total >= 0 && total < s.end {
 		return c.apiErr(cl, resp.StatusCode, ErrBadResponse,
-			fmt.Sprintf("object has %d bytes, fewer than requested (%d)", total, end+1))
+			fmt.Sprintf("object has %d bytes, fewer than requested (%d)", total, s.end))
 	}
-	if start != off || last != end {
-		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Range %d-%d, want %d-%d", start, last, off, end))
+	if start != s.pos || last != s.end-1 {
+		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Range %d-%d, want %d-%d", start, last, s.pos, s.end-1))
 	}
-	if resp.ContentLength >= 0 && resp.ContentLength != int64(len(p)) {
-		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Length %d, want %d", resp.ContentLength, len(p)))
+	if resp.ContentLength >= 0 && resp.ContentLength != s.end-s.pos {
+		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Length %d, want %d", resp.ContentLength, s.end-s.pos))
 	}
-	if _, err := io.ReadFull(body, p); err != nil {
-		return c.readFailure(cl, resp, "short body", err)
-	}
-	var extra [1]byte
-	if n, _ := body.Read(extra[:]); n > 0 {
-		return c.bodyErr(cl, resp.StatusCode, "body longer than the requested range")
+	for s.pos < s.end {
+		k, err := io.ReadFull(body, s.buf[:min(int64(len(s.buf)), s.end-s.pos)])
+		if err != nil {
+			return c.readFailure(cl, resp, "short body", err)
+		}
+		if s.pos+int64(k) == s.end {
+			var extra [1]byte
+			if n, _ := body.Read(extra[:]); n > 0 {
+				return c.bodyErr(cl, resp.StatusCode, "body longer than the requested range")
+			}
+		}
+		s.sink(s.pos, s.buf[:k])
+		s.pos += int64(k)
 	}
 	return nil
 }
 
-// readWhole handles a 200 answer to a Range request: the body is the whole
-// object from offset 0.
-func (c *Client) readWhole(cl *call, resp *http.Response, body io.Reader, off int64, p []byte, spill func(int64, []byte)) error {
-	want := off + int64(len(p)) // body bytes needed
-	if resp.ContentLength >= 0 && resp.ContentLength < want {
+// whole handles a 200 answer to a Range request: the body is the whole
+// object from offset 0. What sink already has is skipped, the rest of the
+// range goes to sink and every other byte to spill.
+func (s *rangeStream) whole(resp *http.Response, body io.Reader) error {
+	c, cl := s.c, s.cl
+	if resp.ContentLength >= 0 && resp.ContentLength < s.end {
 		// A whole, well-formed answer that says the object is shorter than
 		// its metadata: asking again gets the same answer (like a 416).
 		return c.apiErr(cl, resp.StatusCode, ErrBadResponse,
-			fmt.Sprintf("whole body of %d bytes, need at least %d: object shorter than its metadata says", resp.ContentLength, want))
+			fmt.Sprintf("whole body of %d bytes, need at least %d: object shorter than its metadata says", resp.ContentLength, s.end))
 	}
-	buf := make([]byte, streamChunk)
-	var pos int64
+	var at int64 // body offset of the next chunk
 	for {
-		n, err := body.Read(buf)
-		if n > 0 {
-			deliver(buf[:n], pos, off, p, spill)
-			pos += int64(n)
+		k, err := body.Read(s.buf)
+		if k > 0 {
+			s.deliver(s.buf[:k], at)
+			at += int64(k)
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -120,30 +175,29 @@ func (c *Client) readWhole(cl *call, resp *http.Response, body io.Reader, off in
 			return c.readFailure(cl, resp, "reading body", err)
 		}
 	}
-	if pos < want {
-		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("body ended at %d, need %d", pos, want))
+	if at < s.end {
+		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("body ended at %d, need %d", at, s.end))
 	}
 	return nil
 }
 
-// deliver copies the part of chunk (at absolute offset pos) that falls in
-// [off, off+len(p)) into p and hands the parts before and after to spill.
-func deliver(chunk []byte, pos, off int64, p []byte, spill func(int64, []byte)) {
-	end := off + int64(len(p))
-	chunkEnd := pos + int64(len(chunk))
-	lo, hi := max(pos, off), min(chunkEnd, end)
-	if lo < hi {
-		copy(p[lo-off:hi-off], chunk[lo-pos:hi-pos])
+// deliver splits chunk (at body offset at) between sink, for the part of
+// [pos, end) it holds, and spill, for what lies outside [off, end).
+func (s *rangeStream) deliver(chunk []byte, at int64) {
+	chunkEnd := at + int64(len(chunk))
+	if lo, hi := max(at, s.pos), min(chunkEnd, s.end); lo < hi && lo == s.pos {
+		s.sink(lo, chunk[lo-at:hi-at])
+		s.pos = hi
 	}
-	if spill == nil {
+	if s.spill == nil {
 		return
 	}
-	if pos < off {
-		spill(pos, chunk[:min(chunkEnd, off)-pos])
+	if at < s.off {
+		s.spill(at, chunk[:min(chunkEnd, s.off)-at])
 	}
-	if chunkEnd > end {
-		from := max(pos, end)
-		spill(from, chunk[from-pos:])
+	if chunkEnd > s.end {
+		from := max(at, s.end)
+		s.spill(from, chunk[from-at:])
 	}
 }
 

@@ -120,6 +120,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // attempt performs one HTTP exchange for cl.
 func (c *Client) attempt(ctx context.Context, cl *call) error {
+	// Paced before anything else, so that the wait uses no idle deadline.
+	if err := c.pace.wait(ctx); err != nil {
+		return err
+	}
 	tok, err := c.tokens.token(ctx)
 	if err != nil {
 		return err
@@ -160,6 +164,7 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 		ok = []int{http.StatusOK}
 	}
 	if slices.Contains(ok, resp.StatusCode) {
+		c.pace.answered(false)
 		err := cl.handle(resp, body)
 		if err != nil && errors.Is(context.Cause(actx), errStalled) && ctx.Err() == nil {
 			return &retryable{err: c.apiErr(cl, resp.StatusCode, ErrBadResponse, "body stalled: "+errStalled.Error())}
@@ -169,7 +174,10 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 		}
 		return err
 	}
-	return c.statusErr(cl, resp, body, tok, resp.Request.URL.Host != req.URL.Host)
+	err = c.statusErr(cl, resp, body, tok, resp.Request.URL.Host != req.URL.Host)
+	var rt *retryable
+	c.pace.answered(errors.As(err, &rt) && rt.throttled)
+	return err
 }
 
 // statusErr maps a non-ok status to a final, retryable or unauthorized

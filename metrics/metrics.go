@@ -22,6 +22,7 @@ type Metrics struct {
 	requestSeconds *prometheus.HistogramVec
 	retries        *prometheus.CounterVec
 	throttled      *prometheus.CounterVec
+	rate           prometheus.Gauge
 	contentBytes   prometheus.Counter
 	tokenFetches   *prometheus.CounterVec
 	readahead      prometheus.Histogram
@@ -47,6 +48,9 @@ func New() *Metrics {
 		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "cssfs_api_throttled_total", Help: "CSS API answers that throttled us (429, or a gateway quota or spike-arrest 500), by endpoint.",
 		}, []string{"endpoint"}),
+		rate: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "cssfs_api_rate_limit", Help: "Calls per second the client allows itself: --max-rps, lowered while the gateway refuses calls (0: no limit).",
+		}),
 		contentBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "cssfs_content_bytes_total", Help: "Object content bytes received from the service.",
 		}),
@@ -68,7 +72,7 @@ func New() *Metrics {
 			Name: "cssfs_open_files", Help: "Files open on the mount.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.requestSeconds, m.retries, m.throttled, m.contentBytes, m.tokenFetches,
+	m.reg.MustRegister(m.requests, m.requestSeconds, m.retries, m.throttled, m.rate, m.contentBytes, m.tokenFetches,
 		m.readahead, m.fuseOps, m.fuseSeconds, m.openFiles,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
@@ -90,6 +94,9 @@ func (m *Metrics) Retry(endpoint string) { m.retries.WithLabelValues(endpoint).I
 
 // Throttled counts one throttling answer.
 func (m *Metrics) Throttled(endpoint string) { m.throttled.WithLabelValues(endpoint).Inc() }
+
+// Rate records the client's current pace (a client.RateObserver).
+func (m *Metrics) Rate(callsPerSec float64) { m.rate.Set(callsPerSec) }
 
 // ContentBytes counts received content.
 func (m *Metrics) ContentBytes(n int64) { m.contentBytes.Add(float64(n)) }
@@ -130,7 +137,7 @@ func (m *Metrics) WatchCache(b *cache.Blocks) {
 	m.reg.MustRegister(
 		counter("cssfs_cache_hits_total", "Block reads served from the cache or a fetch already on its way.", func(s cache.Stats) int64 { return s.Hits }),
 		counter("cssfs_cache_misses_total", "Block reads that started a fetch.", func(s cache.Stats) int64 { return s.Misses }),
-		counter("cssfs_cache_fetches_total", "Block fetches, prefetches included.", func(s cache.Stats) int64 { return s.Fetches }),
+		counter("cssfs_cache_fetches_total", "Content requests of the block cache: demand fetches, prefetches and streamed spans of blocks.", func(s cache.Stats) int64 { return s.Fetches }),
 		counter("cssfs_cache_evictions_total", "Blocks evicted from the cache.", func(s cache.Stats) int64 { return s.Evicted }),
 		counter("cssfs_cache_prefetch_dropped_total", "Prefetched blocks dropped unread.", func(s cache.Stats) int64 { return s.AheadDropped }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cssfs_cache_bytes", Help: "Bytes held in the block cache."}, stat(func(s cache.Stats) int64 { return s.Held })),

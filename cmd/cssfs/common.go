@@ -32,6 +32,7 @@ type serviceFlags struct {
 	nameFormats                    []string
 	timezone                       string
 	names                          *naming.Scheme // from nameFormats and timezone, by check
+	maxRPS                         float64
 
 	metrics *metrics.Metrics // set by mount before open, when --metrics-addr asks
 }
@@ -50,6 +51,7 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.BoolVar(&s.sidecars, "sidecars", false, "show NAME.meta.json beside each object, holding its metadata")
 	f.Var(&s.cacheSize, "cache-size", "memory for cached content")
 	f.Var(&s.blockSize, "block-size", "size of one ranged read from the service")
+	f.Float64Var(&s.maxRPS, "max-rps", 0, "at most this many API calls a second (0: no limit; calls slow down anyway while the gateway refuses them)")
 	f.DurationVar(&s.opTimeout, "op-timeout", client.DefaultTimeout, "deadline of one operation, retries included")
 	f.StringVar(&s.logLevel, "log-level", "info", "debug, info, warn or error")
 	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
@@ -124,7 +126,7 @@ func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error
 	limitMemory(int64(s.cacheSize), log)
 	// --op-timeout bounds every layer: the retries of one request, one
 	// block fetch, one listing and one FUSE call.
-	ccfg := client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log, Retry: client.RetryPolicy{MaxElapsed: s.opTimeout}}
+	ccfg := client.Config{BaseURL: s.apiURL, Key: s.key, Secret: s.secret, Logger: log, Retry: client.RetryPolicy{MaxElapsed: s.opTimeout}, MaxRPS: s.maxRPS}
 	bcfg := cache.BlockConfig{BlockSize: int64(s.blockSize), MaxBytes: int64(s.cacheSize), FetchTimeout: s.opTimeout}
 	if s.metrics != nil {
 		ccfg.Observer, bcfg.OnWindow = s.metrics, s.metrics.ReadaheadWindow

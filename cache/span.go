@@ -1,0 +1,151 @@
+package cache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Streamer is a Fetcher that can also read a long range with one request,
+// handing its bytes over in order as they arrive (client.StreamRange).
+type Streamer interface {
+	Fetcher
+	StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(off int64, b []byte)) error
+}
+
+// DefaultMaxSpan bounds one streamed request: big enough that a request's
+// cost is small next to its transfer, small enough that a readahead window
+// holds several, so that parallel streams can make up for a slow one.
+const DefaultMaxSpan = 16 << 20
+
+// errSpanShort is what the blocks of a span get when its stream ended
+// without them and without an error (it cannot, but must not hang them).
+var errSpanShort = errors.New("streamed range ended early")
+
+// PrefetchSpan reads up to n blocks from idx ahead of a sequential reader
+// with one streamed request: each block is usable as soon as its bytes have
+// arrived, before the request ends. Blocks already cached or on their way
+// are skipped, not fetched again. It returns how many blocks from idx it
+// dealt with (skipped or started; 0 when the prefetch budget cannot hold
+// them) and whether it sent a request.
+func (b *Blocks) PrefetchSpan(r Ref, idx, n int64) (covered int64, sent bool) {
+	n = min(n, b.NumBlocks(r)-idx)
+	if idx < 0 || n <= 0 {
+		return 0, false
+	}
+	st, ok := b.fetch.(Streamer)
+	if !ok { // block by block
+		for i := range n {
+			if !b.Prefetch(r, idx+i) {
+				return i, i > 0
+			}
+		}
+		return n, true
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for covered < n && b.presentLocked(r, idx+covered) {
+		covered++
+	}
+	if covered > 0 {
+		return covered, false
+	}
+	// All or nothing: a span cut to what the budget holds would leave
+	// one-block requests at the window's edge.
+	end, need := idx, int64(0)
+	for end < idx+n && !b.presentLocked(r, end) {
+		need += min(b.cfg.BlockSize, r.Size-end*b.cfg.BlockSize)
+		end++
+	}
+	if b.ahead+need > b.cfg.AheadBytes {
+		b.dropStaleLocked()
+		if b.ahead+need > b.cfg.AheadBytes {
+			return 0, false
+		}
+	}
+	run := make([]*fetch, 0, end-idx)
+	keys := make([]string, 0, end-idx)
+	for i := idx; i < end; i++ {
+		f := &fetch{done: make(chan struct{}), size: min(b.cfg.BlockSize, r.Size-i*b.cfg.BlockSize), ahead: true}
+		key := blockKey(r, i)
+		b.pending[key] = f
+		b.ahead += f.size
+		run, keys = append(run, f), append(keys, key)
+	}
+	b.stats.Fetches++
+	b.stats.Spans++
+	go b.stream(st, r, idx, run, keys)
+	return int64(len(run)), true
+}
+
+// presentLocked: block idx is cached or on its way.
+func (b *Blocks) presentLocked(r Ref, idx int64) bool {
+	key := blockKey(r, idx)
+	if b.pending[key] != nil {
+		return true
+	}
+	_, ok := b.lru.Get(key)
+	return ok
+}
+
+// stream fills the blocks of one span from one streamed request, finishing
+// each as soon as it is complete. Blocks the stream did not complete get
+// its error; a reader that wants them asks again.
+func (b *Blocks) stream(st Streamer, r Ref, first int64, run []*fetch, keys []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.FetchTimeout)
+	defer cancel()
+	start := first * b.cfg.BlockSize
+	var total int64
+	for _, f := range run {
+		total += f.size
+	}
+	cur, have := 0, int64(0)
+	sink := func(off int64, p []byte) {
+		for len(p) > 0 && cur < len(run) {
+			f := run[cur]
+			if f.data == nil { // allocated as the bytes come, not up front
+				f.data = make([]byte, f.size)
+			}
+			k := copy(f.data[have:], p)
+			have += int64(k)
+			p = p[k:]
+			if have == f.size {
+				b.finish(keys[cur], f, nil)
+				cur, have = cur+1, 0
+			}
+		}
+	}
+	sp := &spiller{b: b, r: r}
+	err := st.StreamRange(ctx, r.Region, r.ID, start, total, sink, sp.take)
+	if err == nil {
+		err = errSpanShort
+	}
+	for ; cur < len(run); cur++ {
+		b.finish(keys[cur], run[cur], fmt.Errorf("object %s at %d: %w", r.ID, first+int64(cur)*b.cfg.BlockSize, err))
+	}
+}
+
+// finish completes one fetch: a demand fetch goes to ristretto at once, a
+// prefetch waits in pending for its reader (see wait); a failure is
+// forgotten so that the next reader asks again.
+func (b *Blocks) finish(key string, f *fetch, err error) {
+	b.mu.Lock()
+	f.finished = time.Now()
+	if err != nil {
+		f.data, f.err = nil, err
+	} else {
+		b.stats.FetchedBytes += f.size
+		if !f.ahead {
+			b.lru.Set(key, f.data, f.size)
+		}
+	}
+	if (!f.ahead || err != nil) && b.pending[key] == f {
+		delete(b.pending, key)
+		if f.ahead {
+			b.ahead -= f.size
+		}
+	}
+	b.mu.Unlock()
+	close(f.done)
+}

@@ -1,0 +1,175 @@
+package cache
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"sync"
+	"testing"
+)
+
+// streamFetcher is a fakeFetcher that also streams ranges, in odd-sized
+// chunks, and remembers the size of every request.
+type streamFetcher struct {
+	fakeFetcher
+	mu       sync.Mutex
+	sizes    []int64
+	failAt   int64 // when > 0, a stream crossing this offset fails there once
+	hold     chan struct{}
+	chunkLen int
+}
+
+func (f *streamFetcher) ReadRange(ctx context.Context, region, id string, off int64, p []byte, spill func(int64, []byte)) (int, error) {
+	f.mu.Lock()
+	f.sizes = append(f.sizes, int64(len(p)))
+	f.mu.Unlock()
+	return f.fakeFetcher.ReadRange(ctx, region, id, off, p, spill)
+}
+
+func (f *streamFetcher) StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(int64, []byte)) error {
+	f.calls.Add(1)
+	f.mu.Lock()
+	f.sizes = append(f.sizes, n)
+	failAt := f.failAt
+	if failAt > off && failAt < off+n {
+		f.failAt = 0
+	}
+	f.mu.Unlock()
+	chunk := int64(max(f.chunkLen, 1))
+	for o := off; o < off+n; o += chunk {
+		if failAt > off && o+chunk > failAt && failAt < off+n {
+			sink(o, f.content[o:failAt])
+			return errors.New("connection reset")
+		}
+		sink(o, f.content[o:min(o+chunk, off+n)])
+		if f.hold != nil && o == off {
+			<-f.hold // the first chunk is out; the rest waits
+		}
+	}
+	return nil
+}
+
+func (f *streamFetcher) requests() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]int64(nil), f.sizes...)
+}
+
+// settle waits for every fetch on its way.
+func settle(b *Blocks) {
+	b.mu.Lock()
+	var fs []*fetch
+	for _, f := range b.pending {
+		fs = append(fs, f)
+	}
+	b.mu.Unlock()
+	for _, f := range fs {
+		<-f.done
+	}
+}
+
+// readSequentially reads all of r with reads of size n, as cat does.
+func readSequentially(t *testing.T, rd *Reader, size, n int64) []byte {
+	t.Helper()
+	out := make([]byte, 0, size)
+	p := make([]byte, n)
+	for off := int64(0); off < size; {
+		k, err := rd.ReadAt(context.Background(), p, off)
+		if err != nil {
+			t.Fatalf("read at %d: %v", off, err)
+		}
+		out = append(out, p[:k]...)
+		off += int64(k)
+	}
+	return out
+}
+
+func TestSequentialReadStreamsGrowingSpans(t *testing.T) {
+	const bs, size = 1024, 1000*1024 + 77
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 256 * bs, MaxSpan: 64 * bs})
+	defer b.Close()
+	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 256*bs)
+	if got := readSequentially(t, rd, size, 700); !bytes.Equal(got, f.content) {
+		t.Fatal("wrong bytes")
+	}
+	sizes := f.requests()
+	// 1001 blocks: a few single blocks, then 2, 4, ... 64 blocks a request.
+	if len(sizes) > 24 {
+		t.Errorf("%d requests for 1001 blocks: %v", len(sizes), sizes)
+	}
+	if biggest := sizes[len(sizes)/2]; biggest != 64*bs {
+		t.Errorf("requests did not grow to 64 blocks: %v", sizes)
+	}
+}
+
+func TestSeekFallsBackToOneBlock(t *testing.T) {
+	const bs, size = 1024, 512 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 1000}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 128 * bs, MaxSpan: 32 * bs})
+	defer b.Close()
+	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 128*bs)
+	readSequentially(t, rd, 64*bs, bs) // grows the spans
+	settle(b)
+	before := len(f.requests())
+	p := make([]byte, 10)
+	for _, off := range []int64{400 * bs, 200*bs + 5, 300 * bs} {
+		if _, err := rd.ReadAt(context.Background(), p, off); err != nil || !bytes.Equal(p, f.content[off:off+10]) {
+			t.Fatalf("read at %d: %v", off, err)
+		}
+	}
+	after := f.requests()[before:]
+	for _, s := range after {
+		if s != bs {
+			t.Fatalf("after seeks, requests of %v bytes; want one block each", after)
+		}
+	}
+}
+
+func TestBlocksOfASpanAreServedBeforeItEnds(t *testing.T) {
+	const bs, size = 1024, 64 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: bs, hold: make(chan struct{})}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: size}
+	if covered, sent := b.PrefetchSpan(r, 0, 16); covered != 16 || !sent {
+		t.Fatalf("PrefetchSpan = %d, %v", covered, sent)
+	}
+	data, err := b.Block(context.Background(), r, 0) // the stream is held after its first block
+	if err != nil || !bytes.Equal(data, f.content[:bs]) {
+		t.Fatalf("block 0: %v", err)
+	}
+	close(f.hold)
+	data, err = b.Block(context.Background(), r, 15)
+	if err != nil || !bytes.Equal(data, f.content[15*bs:16*bs]) {
+		t.Fatalf("block 15: %v", err)
+	}
+	if n := f.calls.Load(); n != 1 {
+		t.Errorf("%d requests for one span", n)
+	}
+}
+
+func TestFailedSpanIsFetchedAgain(t *testing.T) {
+	const bs, size = 1024, 64 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 300, failAt: 5*bs + 17}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: size}
+	b.PrefetchSpan(r, 0, 16)
+	for idx := range int64(5) {
+		if data, err := b.Block(context.Background(), r, idx); err != nil || !bytes.Equal(data, f.content[idx*bs:(idx+1)*bs]) {
+			t.Fatalf("block %d before the failure: %v", idx, err)
+		}
+	}
+	// The blocks the failure cut off are forgotten: the next read asks
+	// again and gets them.
+	all := make([]byte, size)
+	if n, err := b.ReadAt(context.Background(), r, all, 0); err != nil || n != size || !bytes.Equal(all, f.content) {
+		t.Fatalf("re-read: %d %v", n, err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ahead < 0 {
+		t.Errorf("prefetch budget went negative: %d", b.ahead)
+	}
+}
