@@ -51,11 +51,16 @@ const pagesPerProbe = 2
 
 func (t *Tree) listParallel() int { return pagesPerProbe * t.cfg.Probes }
 
-// load lists the layout directory d from the service: its subdirectories
-// by probing, or the objects below the last level with one paged search.
+// load lists the layout directory d from the service: a period with what
+// lies below it at once when it is small (loadPeriod), else its
+// subdirectories by probing; the objects below the last level with one
+// paged search.
 func (t *Tree) load(ctx context.Context, d Entry) (*Listing, error) {
 	s := d.dir.scope
 	if len(d.dir.levels) > 0 {
+		if l, ok, err := t.loadPeriod(ctx, d); ok || err != nil {
+			return l, err
+		}
 		subs, err := t.subdirs(ctx, d.dir.levels[0], s)
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %w", d.Path, apiError(err))

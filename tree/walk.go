@@ -57,10 +57,8 @@ func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
 	if d.dir.kind != kindLayout || len(d.dir.levels) == 0 || t.listings.Fresh(d.Path) {
 		return false
 	}
-	for _, lv := range d.dir.levels {
-		if !lv.isTime() {
-			return false
-		}
+	if !onlyTime(d.dir.levels) {
+		return false
 	}
 	s := d.dir.scope
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
