@@ -125,7 +125,7 @@ func (t *Tree) split(d dir, objs []client.Object, out map[string]primed) bool {
 	for _, start := range starts {
 		name := start.Format(p.format)
 		c := d.scope.child(name)
-		c.from, c.to = maxTime(start, from), minTime(p.next(start), to)
+		c.from, c.to = d.scope.window(p, start)
 		subs = append(subs, subdir{name: name, scope: c, mtime: start})
 	}
 	out[path] = primed{t.dirListing(d, subs), t.ttl(d)}
