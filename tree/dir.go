@@ -112,12 +112,12 @@ func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
 
 func (t *Tree) fileEntry(path, name, region string, o *client.Object) Entry {
 	return Entry{Name: name, Path: path, Kind: File, Region: region, ObjectID: o.ID,
-		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: o}
+		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: pack(o)}
 }
 
 func (t *Tree) sidecarEntry(path, name, region string, o *client.Object) Entry {
 	data := sidecarJSON(region, o)
 	a := fileAttr(sidecarIno(region, o.ID), o, t.blocks.BlockSize())
 	a.Mode, a.Size = fileMode, int64(len(data)) // metadata can always be read
-	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: o, data: data}
+	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: pack(o), data: data}
 }
