@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -30,6 +31,11 @@ const (
 // offsets (its pageKey == the request's + limit) does it fetch up to
 // parallel pages at once at computed offsets, checking every answer still
 // agrees. `total` is never relied on: it only sizes the first parallel batch.
+//
+// With q.AtMost > 0 it gives up with ErrTooMany once the search has shown
+// more than that many objects, returning none of them. A first page whose
+// `total` exceeds AtMost as a record count stops it at once: a total that
+// is really a page count is smaller, so a misreading only costs pages.
 func (c *Client) List(ctx context.Context, region string, q Query, parallel int) ([]Object, error) {
 	w := c.newWalk(region, q)
 	key := firstPageKey
@@ -40,6 +46,9 @@ func (c *Client) List(ctx context.Context, region string, q Query, parallel int)
 		}
 		if err := w.take(key, p); err != nil {
 			return nil, err
+		}
+		if w.max > 0 && key == firstPageKey && p.Total > int64(w.max) && !p.LastPage {
+			return nil, ErrTooMany
 		}
 		next, done, err := w.next(ctx, key, p)
 		if err != nil {
@@ -59,6 +68,10 @@ func (c *Client) List(ctx context.Context, region string, q Query, parallel int)
 	}
 }
 
+// ErrTooMany is List's answer for a search that matches more objects than
+// Query.AtMost: nothing is returned, not even a prefix.
+var ErrTooMany = errors.New("css: more objects than asked for")
+
 // walk is the state of one listing: what was asked, what came back, and
 // what the server's answers have shown pageKey to mean.
 type walk struct {
@@ -72,13 +85,14 @@ type walk struct {
 	pages   int
 	empties int  // empty pages in a row
 	offsets bool // an answer confirmed pageKey is a record offset
+	max     int  // > 0: give up with ErrTooMany past this many objects
 }
 
 func (c *Client) newWalk(region string, q Query) *walk {
 	if q.Limit <= 0 || q.Limit > maxLimit {
 		q.Limit = maxLimit
 	}
-	return &walk{c: c, region: region, q: q, limit: q.Limit, seen: map[string]bool{}, asked: map[string]bool{}}
+	return &walk{c: c, region: region, q: q, limit: q.Limit, max: q.AtMost, seen: map[string]bool{}, asked: map[string]bool{}}
 }
 
 // fetch asks for the page at key (sequential use only).
@@ -112,6 +126,9 @@ func (w *walk) take(key string, p *Page) error {
 	}
 	if added == 0 && len(p.Objects) > 0 {
 		return w.fail("the page at pageKey %q repeats earlier records", key)
+	}
+	if w.max > 0 && len(w.objs) > w.max {
+		return ErrTooMany
 	}
 	return nil
 }

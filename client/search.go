@@ -20,6 +20,7 @@ type Query struct {
 	SortField     string
 	SortDirection string // "ASC" or "DESC"
 	Limit         int    // 1..100; 0 = 100; larger values are clamped to 100
+	AtMost        int    // List only: > 0 gives up with ErrTooMany past this many objects
 }
 
 // firstPageKey asks for the first page: the documented start (reference §6).

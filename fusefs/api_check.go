@@ -30,6 +30,9 @@ var (
 
 	_ gofs.FileReader = (*fileHandle)(nil)
 
+	_ gofs.NodeSetxattrer = (*dirNode)(nil)  // user.css.refresh
+	_ gofs.NodeSetxattrer = (*rootNode)(nil) // user.css.refresh
+
 	_ gofs.NodeGetattrer = (*sidecarNode)(nil)
 	_ gofs.NodeOpener    = (*sidecarNode)(nil)
 	_ gofs.NodeReader    = (*sidecarNode)(nil)

@@ -80,12 +80,11 @@ func newRoot(t *tree.Tree, opts Options) *rootNode {
 // Mount mounts t on dir and returns the running server.
 func Mount(dir string, t *tree.Tree, opts Options) (*fuse.Server, error) {
 	root := newRoot(t, opts)
-	opts, cfg := root.fs.opts, root.fs.cfg
+	opts = root.fs.opts
 	neg := negativeTTL
+	// Not "ro": the kernel would refuse setfattr user.css.refresh itself.
+	// Every node answers writes with EROFS (refuseWrites).
 	options := []string{"default_permissions"}
-	if !cfg.AllowDelete && !cfg.ShowArchived {
-		options = append(options, "ro") // the kernel refuses every write itself
-	}
 	gopts := &gofs.Options{
 		EntryTimeout:    &opts.EntryTTL,
 		AttrTimeout:     &opts.AttrTTL,

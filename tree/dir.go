@@ -52,11 +52,16 @@ const pagesPerProbe = 2
 
 func (t *Tree) listParallel() int { return pagesPerProbe * t.cfg.Probes }
 
-// load lists the layout directory d from the service: its subdirectories
-// by probing, or the objects below the last level with one paged search.
+// load lists the layout directory d from the service: a period with what
+// lies below it at once when it is small (loadPeriod), else its
+// subdirectories by probing; the objects below the last level with one
+// paged search.
 func (t *Tree) load(ctx context.Context, d Entry) (*Listing, error) {
 	s := d.dir.scope
 	if len(d.dir.levels) > 0 {
+		if l, ok, err := t.loadPeriod(ctx, d); ok || err != nil {
+			return l, err
+		}
 		subs, err := t.subdirs(ctx, d.dir.levels[0], s)
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %w", d.Path, apiError(err))
@@ -108,12 +113,12 @@ func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
 
 func (t *Tree) fileEntry(path, name, region string, o *client.Object) Entry {
 	return Entry{Name: name, Path: path, Kind: File, Region: region, ObjectID: o.ID,
-		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: o}
+		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: pack(o)}
 }
 
 func (t *Tree) sidecarEntry(path, name, region string, o *client.Object) Entry {
 	data := sidecarJSON(region, o)
 	a := fileAttr(sidecarIno(region, o.ID), o, t.blocks.BlockSize())
 	a.Mode, a.Size = fileMode, int64(len(data)) // metadata can always be read
-	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: o, data: data}
+	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: pack(o), data: data}
 }

@@ -27,9 +27,9 @@ type Entry struct {
 	ObjectID string // of a file or sidecar
 	Attr     Attr
 
-	dir  dir            // of a directory
-	obj  *client.Object // of a file or sidecar
-	data []byte         // a sidecar's JSON
+	dir  dir     // of a directory
+	obj  *packed // of a file or sidecar
+	data []byte  // a sidecar's JSON
 }
 
 // IsDir reports whether e is a directory.
@@ -37,7 +37,7 @@ func (e Entry) IsDir() bool { return e.Kind == Dir }
 
 // Settled reports whether what e shows can be kept: false for an object
 // that is not AVAILABLE, which a restore may make readable at any time.
-func (e Entry) Settled() bool { return e.Kind != File || e.obj.Available() }
+func (e Entry) Settled() bool { return e.Kind != File || e.obj.available }
 
 // Attr is an entry's attributes as plain values.
 type Attr struct {
@@ -98,7 +98,7 @@ func (e Entry) Xattrs() []Xattr {
 	if e.Kind != File {
 		return nil
 	}
-	o := e.obj
+	o := e.obj.object()
 	out := []Xattr{
 		{"id", o.ID},
 		{"type", o.Type},

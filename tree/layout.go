@@ -263,7 +263,7 @@ func (t *Tree) timeDirs(ctx context.Context, s scope, lv level) ([]subdir, error
 		}
 		name := start.Format(p.format)
 		c := s.child(name)
-		c.from, c.to = maxTime(start, from), minTime(p.next(start), to)
+		c.from, c.to = s.window(p, start)
 		out = append(out, subdir{name: name, scope: c, mtime: start})
 	}
 	return out, nil
@@ -312,6 +312,18 @@ func (t *Tree) probeEach(ctx context.Context, s scope, p period, starts []time.T
 		found[k] = ok
 	}
 	return nil
+}
+
+// window is the createdTime window of the period starting at start below
+// s: the period, within s's own window. Not narrowed to the objects seen
+// when s's window is open, so that objects created later (today's) fall
+// in it when it is listed again.
+func (s scope) window(p period, start time.Time) (from, to time.Time) {
+	from, to = maxTime(start, s.from), p.next(start)
+	if !s.to.IsZero() {
+		to = minTime(to, s.to)
+	}
+	return from, to
 }
 
 func maxTime(a, b time.Time) time.Time {

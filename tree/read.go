@@ -29,7 +29,7 @@ func (t *Tree) Open(ctx context.Context, e Entry) (*Reader, error) {
 	case Sidecar:
 		return &Reader{path: e.Path, size: int64(len(e.data)), data: e.data}, nil
 	}
-	o := e.obj
+	o := e.obj.object()
 	if !o.Available() {
 		return nil, fmt.Errorf("%s: object %s in %s is %s and cannot be read; to restore it for 7 days: setfattr -n %s -v 7 FILE: %w",
 			e.Path, o.ID, e.Region, o.ObjectState, RestoreXattr, ErrNotReadable)

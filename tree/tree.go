@@ -86,8 +86,9 @@ type Tree struct {
 	mounted time.Time // the time of directories that have none of their own
 	regions *Listing
 
-	listings cache.Memos[*Listing] // by directory path
-	now      func() time.Time      // the clock of listing TTLs (tests set their own)
+	listings    cache.Memos[*Listing] // by directory path
+	now         func() time.Time      // the clock of listing TTLs (tests set their own)
+	periodBound int                   // see loadPeriod; 0 probes every level (tests compare the two)
 }
 
 // New checks the layout and finds the regions to show; content is read
@@ -104,7 +105,7 @@ func New(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*Tree,
 			return nil, fmt.Errorf("discovering regions: %w", apiError(err))
 		}
 	}
-	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now}
+	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now, periodBound: periodBound}
 	t.listings.Now = func() time.Time { return t.now() }
 	var entries []Entry
 	for _, r := range regions {

@@ -57,10 +57,8 @@ func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
 	if d.dir.kind != kindLayout || len(d.dir.levels) == 0 || t.listings.Fresh(d.Path) {
 		return false
 	}
-	for _, lv := range d.dir.levels {
-		if !lv.isTime() {
-			return false
-		}
+	if !onlyTime(d.dir.levels) {
+		return false
 	}
 	s := d.dir.scope
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
@@ -127,7 +125,7 @@ func (t *Tree) split(d dir, objs []client.Object, out map[string]primed) bool {
 	for _, start := range starts {
 		name := start.Format(p.format)
 		c := d.scope.child(name)
-		c.from, c.to = maxTime(start, from), minTime(p.next(start), to)
+		c.from, c.to = d.scope.window(p, start)
 		subs = append(subs, subdir{name: name, scope: c, mtime: start})
 	}
 	out[path] = primed{t.dirListing(d, subs), t.ttl(d)}

@@ -143,6 +143,15 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 			unmount(srv.Unmount, dir, log)
 		}
 	}()
+	refresh := make(chan os.Signal, 1)
+	signal.Notify(refresh, syscall.SIGHUP)
+	defer signal.Stop(refresh)
+	go func() {
+		for range refresh {
+			t.ForgetAll()
+			log.Info("every directory listing dropped (SIGHUP)")
+		}
+	}()
 	srv.Wait()
 	return nil
 }
