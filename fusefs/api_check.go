@@ -27,6 +27,7 @@ var (
 	_ gofs.NodeListxattrer = (*fileNode)(nil)
 	_ gofs.NodeSetxattrer  = (*fileNode)(nil)
 	_ gofs.NodeStatfser    = (*fileNode)(nil)
+	_ gofs.NodeOnForgetter = (*fileNode)(nil)
 
 	_ gofs.FileReader = (*fileHandle)(nil)
 

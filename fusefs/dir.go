@@ -5,6 +5,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"weak"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
@@ -45,10 +46,12 @@ type dirNode struct {
 	fs *fsys
 	e  tree.Entry
 
-	mu      sync.Mutex
-	served  *tree.Listing   // the listing the kernel may hold in its directory cache
-	entries []fuse.DirEntry // served, as the kernel reads it
-	readers map[uint32]int  // pids with the directory open, by open count
+	mu sync.Mutex
+	// served is the listing the kernel may hold in its directory cache.
+	// Weak: a directory the kernel keeps must not keep its listing past
+	// the tree's cache (a listing collected since shows as changed).
+	served  weak.Pointer[tree.Listing]
+	readers map[uint32]int // pids with the directory open, by open count
 }
 
 func (d *dirNode) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
@@ -78,7 +81,12 @@ func (d *dirNode) newChild(ctx context.Context, e tree.Entry, out *fuse.EntryOut
 		out.SetAttrTimeout(unsettledTTL)
 		out.SetEntryTimeout(unsettledTTL)
 	}
-	return d.NewInode(ctx, &fileNode{fs: d.fs, e: e}, gofs.StableAttr{Mode: syscall.S_IFREG, Ino: e.Attr.Ino})
+	n := &fileNode{fs: d.fs, e: e}
+	child := d.NewInode(ctx, n, gofs.StableAttr{Mode: syscall.S_IFREG, Ino: e.Attr.Ino})
+	if got, ok := child.Operations().(*fileNode); ok {
+		d.fs.nodes.added(got, got == n)
+	}
+	return child
 }
 
 // OpendirHandle lets the kernel cache the directory's entries across opens
@@ -95,11 +103,9 @@ func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (gofs.FileHan
 	}
 	pid := callerPID(ctx)
 	d.mu.Lock()
-	changed := d.served != nil && d.served != l
-	if d.served != l {
-		d.served, d.entries = l, dirEntries(l)
-	}
-	entries := d.entries
+	wl := weak.Make(l)
+	changed := d.served != (weak.Pointer[tree.Listing]{}) && d.served != wl
+	d.served = wl
 	if d.readers == nil {
 		d.readers = map[uint32]int{}
 	}
@@ -109,7 +115,7 @@ func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (gofs.FileHan
 	if changed {
 		fuseFlags = 0
 	}
-	h := &dirHandle{ds: gofs.NewListDirStream(entries), release: func() {
+	h := &dirHandle{ds: gofs.NewListDirStream(dirEntries(l)), release: func() {
 		d.mu.Lock()
 		if d.readers[pid]--; d.readers[pid] <= 0 {
 			delete(d.readers, pid)

@@ -25,7 +25,12 @@ type fileNode struct {
 	mu        sync.Mutex
 	e         tree.Entry // replaced when a restore makes the object AVAILABLE
 	refreshed time.Time  // when the state of an unsettled object was last asked for
+
+	queued, gone bool // guarded by fs.nodes.mu
 }
+
+// OnForget: go-fuse has dropped the node.
+func (n *fileNode) OnForget() { n.fs.nodes.forgotten(n) }
 
 // refreshEvery bounds how often stat of an object that is not AVAILABLE
 // asks the service for its state (opening one always asks).

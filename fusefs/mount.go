@@ -28,11 +28,14 @@ type Options struct {
 	AttrTTL    time.Duration // kernel attribute cache (default DefaultAttrTTL)
 	AllowOther bool
 	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
-	DebugFUSE  bool
-	FsName     string    // shown by df/mount (default "cssfs")
-	Audit      *AuditLog // when set, every open of an object is recorded
-	Observer   Observer  // when set, hears of every FUSE operation (metrics)
-	Logger     *slog.Logger
+	// MaxFileNodes bounds the files the kernel and go-fuse hold at once
+	// (default DefaultMaxFileNodes); past it the oldest are forgotten.
+	MaxFileNodes int
+	DebugFUSE    bool
+	FsName       string    // shown by df/mount (default "cssfs")
+	Audit        *AuditLog // when set, every open of an object is recorded
+	Observer     Observer  // when set, hears of every FUSE operation (metrics)
+	Logger       *slog.Logger
 }
 
 func (o *Options) setDefaults() {
@@ -41,6 +44,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.AttrTTL <= 0 {
 		o.AttrTTL = DefaultAttrTTL
+	}
+	if o.MaxFileNodes <= 0 {
+		o.MaxFileNodes = DefaultMaxFileNodes
 	}
 	if o.FsName == "" {
 		o.FsName = "cssfs"
@@ -65,16 +71,17 @@ const (
 
 // fsys is what every node shares.
 type fsys struct {
-	tree *tree.Tree
-	cfg  tree.Config
-	opts Options
-	log  *slog.Logger
+	tree  *tree.Tree
+	cfg   tree.Config
+	opts  Options
+	log   *slog.Logger
+	nodes *nodeLimiter
 }
 
 // newRoot makes the root node of t.
 func newRoot(t *tree.Tree, opts Options) *rootNode {
 	opts.setDefaults()
-	return &rootNode{fs: &fsys{tree: t, cfg: t.Config(), opts: opts, log: opts.Logger}}
+	return &rootNode{fs: &fsys{tree: t, cfg: t.Config(), opts: opts, log: opts.Logger, nodes: newNodeLimiter(opts.MaxFileNodes)}}
 }
 
 // Mount mounts t on dir and returns the running server.
@@ -115,6 +122,8 @@ func Mount(dir string, t *tree.Tree, opts Options) (*fuse.Server, error) {
 		return nil, fmt.Errorf("mounting %s: %w", dir, err)
 	}
 	go srv.Serve()
+	go root.fs.nodes.run()
+	go func() { srv.Wait(); close(root.fs.nodes.stop) }()
 	if err := srv.WaitMount(); err != nil {
 		srv.Unmount()
 		return nil, fmt.Errorf("mounting %s: %w", dir, err)

@@ -206,7 +206,13 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 // the block cache, the prefetch budget (a quarter of it) and headroom.
 // Without it the collector lets garbage grow to the size of the live heap,
 // which for a full cache doubles the process's memory. GOMEMLIMIT wins.
+// Below the limit, garbage may grow to a quarter of the live heap (not
+// all of it): cached blocks hold no pointers, so collecting often is
+// cheap, and a walk's listings then cost their size, not twice. GOGC wins.
 func limitMemory(cacheSize int64, log *slog.Logger) {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
@@ -214,6 +220,9 @@ func limitMemory(cacheSize int64, log *slog.Logger) {
 	debug.SetMemoryLimit(limit)
 	log.Debug("memory limit set", "bytes", limit)
 }
+
+// gcPercent is cssfs's GOGC.
+const gcPercent = 25
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
