@@ -33,7 +33,7 @@ func (d dir) ino() uint64 { return inodeOf(d.scope.region, d.scope.path) }
 func (d dir) path() string { return "/" + naming.SafeID(d.scope.region) + d.scope.path }
 
 func (t *Tree) dirEntry(name string, d dir) Entry {
-	return Entry{Name: name, Path: d.path(), Kind: Dir, Region: d.scope.region, Attr: dirAttr(d.ino(), d.mtime), dir: d}
+	return Entry{Name: name, Path: d.path(), Kind: Dir, Region: d.scope.region, Attr: dirAttr(d.ino(), d.mtime), dir: &d}
 }
 
 // regionDir is the top directory of a region.
@@ -57,16 +57,16 @@ func (t *Tree) listParallel() int { return pagesPerProbe * t.cfg.Probes }
 // subdirectories by probing; the objects below the last level with one
 // paged search.
 func (t *Tree) load(ctx context.Context, d Entry) (*Listing, error) {
-	s := d.dir.scope
-	if len(d.dir.levels) > 0 {
+	s := d.d().scope
+	if len(d.d().levels) > 0 {
 		if l, ok, err := t.loadPeriod(ctx, d); ok || err != nil {
 			return l, err
 		}
-		subs, err := t.subdirs(ctx, d.dir.levels[0], s)
+		subs, err := t.subdirs(ctx, d.d().levels[0], s)
 		if err != nil {
 			return nil, fmt.Errorf("listing %s: %w", d.Path, apiError(err))
 		}
-		return t.dirListing(d.dir, subs), nil
+		return t.dirListing(d.d(), subs), nil
 	}
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
 	objs, err := t.api.List(ctx, s.region, q, t.listParallel())

@@ -27,9 +27,17 @@ type Entry struct {
 	ObjectID string // of a file or sidecar
 	Attr     Attr
 
-	dir  dir     // of a directory
+	dir  *dir    // of a directory (a pointer: most entries are files)
 	obj  *packed // of a file or sidecar
 	data []byte  // a sidecar's JSON
+}
+
+// d is the directory e is (zero for a file).
+func (e Entry) d() dir {
+	if e.dir == nil {
+		return dir{}
+	}
+	return *e.dir
 }
 
 // IsDir reports whether e is a directory.

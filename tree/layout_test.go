@@ -94,7 +94,7 @@ func sameEntries(t *testing.T, wantTree *Tree, want map[string]Entry, gotTree *T
 		}
 		g, w = unmounted(gotTree, g), unmounted(wantTree, w)
 		if g.Name != w.Name || g.Kind != w.Kind || g.ObjectID != w.ObjectID || g.Attr != w.Attr ||
-			g.dir.scope.filter() != w.dir.scope.filter() || len(g.dir.levels) != len(w.dir.levels) {
+			g.d().scope.filter() != w.d().scope.filter() || len(g.d().levels) != len(w.d().levels) {
 			t.Errorf("%s: walk and listing disagree:\n%+v\n%+v", p, g, w)
 		}
 	}

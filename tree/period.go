@@ -23,10 +23,10 @@ const periodBound = 10_000
 // when d is not such a directory, holds too many objects, or holds one
 // that cannot be placed by its createdTime: d is then probed instead.
 func (t *Tree) loadPeriod(ctx context.Context, d Entry) (*Listing, bool, error) {
-	if t.periodBound <= 0 || d.dir.kind != kindLayout || len(d.dir.levels) == 0 || !onlyTime(d.dir.levels) {
+	if t.periodBound <= 0 || d.d().kind != kindLayout || len(d.d().levels) == 0 || !onlyTime(d.d().levels) {
 		return nil, false, nil
 	}
-	s := d.dir.scope
+	s := d.d().scope
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC", AtMost: t.periodBound}
 	objs, err := t.api.List(ctx, s.region, q, t.listParallel())
 	switch {
@@ -36,7 +36,7 @@ func (t *Tree) loadPeriod(ctx context.Context, d Entry) (*Listing, bool, error) 
 		return nil, false, fmt.Errorf("listing %s: %w", d.Path, apiError(err))
 	}
 	out := map[string]primed{}
-	if !t.split(d.dir, objs, out) {
+	if !t.split(d.d(), objs, out) {
 		t.log.Debug("objects of a period cannot all be placed by createdTime; probing it", "path", d.Path)
 		return nil, false, nil
 	}

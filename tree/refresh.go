@@ -7,7 +7,7 @@ const RefreshXattr = XattrPrefix + "refresh"
 // Forget drops the cached listings of the directory d and of every
 // directory below it, so that the next look at them asks the service.
 func (t *Tree) Forget(d Entry) {
-	if d.dir.kind == kindRoot {
+	if d.d().kind == kindRoot {
 		t.ForgetAll()
 		return
 	}

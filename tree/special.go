@@ -30,20 +30,20 @@ func (t *Tree) isSpecial(d dir, name string) bool {
 // region's .filter and .id, a filter expression (its search results), an
 // object by id.
 func (t *Tree) special(ctx context.Context, d Entry, name string) (Entry, error) {
-	region, path := d.dir.scope.region, childPath(d.Path, name)
+	region, path := d.d().scope.region, childPath(d.Path, name)
 	switch {
-	case d.dir.kind == kindLayout && name == filterDirName:
+	case d.d().kind == kindLayout && name == filterDirName:
 		return t.dirEntry(name, dir{kind: kindFilterRoot, scope: scope{region: region, path: "/" + filterDirName}, mtime: t.mounted}), nil
-	case d.dir.kind == kindLayout && name == idDirName:
+	case d.d().kind == kindLayout && name == idDirName:
 		return t.dirEntry(name, dir{kind: kindIDRoot, scope: scope{region: region, path: "/" + idDirName}, mtime: t.mounted}), nil
-	case d.dir.kind == kindFilterRoot:
+	case d.d().kind == kindFilterRoot:
 		// Ask the service whether the expression is valid (one cheap probe).
 		if _, _, err := t.api.First(ctx, region, client.Query{Filter: name, Limit: 1}); err != nil {
 			return Entry{}, fmt.Errorf("%s: %w", path, apiError(err))
 		}
-		s := scope{region: region, preds: []string{name}, path: d.dir.scope.path + "/" + name}
+		s := scope{region: region, preds: []string{name}, path: d.d().scope.path + "/" + name}
 		return t.dirEntry(name, dir{scope: s, mtime: t.mounted}), nil
-	case d.dir.kind == kindIDRoot:
+	case d.d().kind == kindIDRoot:
 		o, err := t.api.Object(ctx, region, name)
 		if err != nil {
 			return Entry{}, fmt.Errorf("%s: %w", path, apiError(err))

@@ -120,7 +120,7 @@ func (t *Tree) Config() Config { return t.cfg }
 
 // Root is the tree's top directory, which holds the regions.
 func (t *Tree) Root() Entry {
-	return Entry{Name: "/", Path: "/", Kind: Dir, Attr: dirAttr(rootIno, t.mounted), dir: dir{kind: kindRoot}}
+	return Entry{Name: "/", Path: "/", Kind: Dir, Attr: dirAttr(rootIno, t.mounted), dir: &dir{kind: kindRoot}}
 }
 
 // rootIno is the inode number FUSE reserves for the root.
@@ -132,13 +132,13 @@ func (t *Tree) List(ctx context.Context, d Entry) (*Listing, error) {
 	if d.Kind != Dir {
 		return nil, fmt.Errorf("%s: %w", d.Path, ErrNotDir)
 	}
-	switch d.dir.kind {
+	switch d.d().kind {
 	case kindRoot:
 		return t.regions, nil
 	case kindFilterRoot, kindIDRoot:
 		return emptyListing, nil // their names are looked up, never listed
 	}
-	return t.listings.Get(ctx, d.Path, t.ttl(d.dir), t.cfg.OpTimeout, func(ctx context.Context) (*Listing, error) {
+	return t.listings.Get(ctx, d.Path, t.ttl(d.d()), t.cfg.OpTimeout, func(ctx context.Context) (*Listing, error) {
 		return t.load(ctx, d)
 	})
 }
@@ -166,7 +166,7 @@ func (t *Tree) Lookup(ctx context.Context, d Entry, name string) (Entry, error) 
 	if d.Kind != Dir {
 		return Entry{}, fmt.Errorf("%s: %w", d.Path, ErrNotDir)
 	}
-	if t.isSpecial(d.dir, name) {
+	if t.isSpecial(d.d(), name) {
 		return t.special(ctx, d, name)
 	}
 	l, err := t.List(ctx, d)

@@ -54,13 +54,13 @@ func (t *Tree) walk(ctx context.Context, d Entry, fn func(dir Entry, entries []E
 // d's window) nothing is cached, and the walk lists directory by directory
 // as the mount does.
 func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
-	if d.dir.kind != kindLayout || len(d.dir.levels) == 0 || t.listings.Fresh(d.Path) {
+	if d.d().kind != kindLayout || len(d.d().levels) == 0 || t.listings.Fresh(d.Path) {
 		return false
 	}
-	if !onlyTime(d.dir.levels) {
+	if !onlyTime(d.d().levels) {
 		return false
 	}
-	s := d.dir.scope
+	s := d.d().scope
 	q := client.Query{Filter: s.filter(), SortField: "createdTime", SortDirection: "ASC"}
 	objs, err := t.api.List(ctx, s.region, q, t.listParallel())
 	if err != nil {
@@ -68,7 +68,7 @@ func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
 		return true
 	}
 	out := map[string]primed{}
-	if !t.split(d.dir, objs, out) {
+	if !t.split(d.d(), objs, out) {
 		t.log.Debug("objects of a subtree cannot all be placed by createdTime; listing it directory by directory", "path", d.Path)
 		return true
 	}
