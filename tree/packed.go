@@ -2,6 +2,9 @@ package tree
 
 import (
 	"encoding/binary"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/cssfs/cssfs/client"
@@ -13,7 +16,7 @@ import (
 // client.Object costs three times as much in string headers, tag structs
 // and allocations.
 type packed struct {
-	blob      []byte // packedFields then each tag's key and value, each a uvarint length and its bytes
+	blob      []byte // packedFields then each tag's key and value, each a uvarint length<<1 and its bytes, or index<<1|1 into strs
 	size      int64
 	created   time.Time
 	updated   time.Time
@@ -37,19 +40,77 @@ func pack(o *client.Object) *packed {
 		n += 2*binary.MaxVarintLen32 + len(t.Key) + len(t.Value)
 	}
 	blob := make([]byte, 0, n)
-	put := func(s string) {
-		blob = binary.AppendUvarint(blob, uint64(len(s)))
+	put := func(s string, intern bool) {
+		if intern {
+			if i, ok := strs.index(s); ok {
+				blob = binary.AppendUvarint(blob, uint64(i)<<1|1)
+				return
+			}
+		}
+		blob = binary.AppendUvarint(blob, uint64(len(s))<<1)
 		blob = append(blob, s...)
 	}
-	for _, f := range fields {
-		put(*f)
+	for i, f := range fields {
+		put(*f, internedField[i])
 	}
 	for _, t := range o.Tags {
-		put(t.Key)
-		put(t.Value)
+		put(t.Key, true)
+		put(t.Value, false)
 	}
-	return &packed{blob: blob[:len(blob):len(blob)], size: o.StoredBytes, created: o.CreatedTime, updated: o.UpdatedTime,
+	return &packed{blob: slices.Clone(blob), size: o.StoredBytes, created: o.CreatedTime, updated: o.UpdatedTime,
 		available: o.Available(), shared: o.Shared}
+}
+
+// internedField tells, in packedFields order, the fields that take few
+// values across a tenant (type, MIME type, checksum type, customer, user,
+// bucket, state): a listing keeps an index into strs instead of the bytes.
+var internedField = []bool{false, true, true, false, true, false, true, true, true, true}
+
+// strs holds the strings listings share: those of internedField and tag
+// keys. It is bounded: once full, new strings are kept in each blob.
+var strs = &internTable{byString: map[string]uint32{}}
+
+const (
+	maxInterned    = 1 << 14
+	maxInternedLen = 128
+)
+
+type internTable struct {
+	mu       sync.RWMutex
+	all      []string
+	byString map[string]uint32
+}
+
+// index is s's index, adding s while there is room.
+func (t *internTable) index(s string) (uint32, bool) {
+	if len(s) > maxInternedLen {
+		return 0, false
+	}
+	t.mu.RLock()
+	i, ok := t.byString[s]
+	t.mu.RUnlock()
+	if ok {
+		return i, true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if i, ok := t.byString[s]; ok {
+		return i, true
+	}
+	if len(t.all) >= maxInterned {
+		return 0, false
+	}
+	s = strings.Clone(s)
+	i = uint32(len(t.all))
+	t.all = append(t.all, s)
+	t.byString[s] = i
+	return i, true
+}
+
+func (t *internTable) get(i uint32) string {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.all[i]
 }
 
 // object decodes p.
@@ -57,9 +118,14 @@ func (p *packed) object() *client.Object {
 	o := &client.Object{StoredBytes: p.size, CreatedTime: p.created, UpdatedTime: p.updated, Shared: p.shared}
 	b := p.blob
 	next := func() string {
-		n, k := binary.Uvarint(b)
-		s := string(b[k : k+int(n)])
-		b = b[k+int(n):]
+		v, k := binary.Uvarint(b)
+		b = b[k:]
+		if v&1 == 1 {
+			return strs.get(uint32(v >> 1))
+		}
+		n := int(v >> 1)
+		s := string(b[:n])
+		b = b[n:]
 		return s
 	}
 	for _, f := range packedFields(o) {

@@ -2,6 +2,7 @@ package tree
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -25,5 +26,27 @@ func TestPackedRoundTrip(t *testing.T) {
 		if p.available != o.Available() {
 			t.Errorf("%+v: available %v", o, p.available)
 		}
+	}
+}
+
+// Repeated fields and tag keys are kept once, and the table that keeps
+// them is bounded: past it, strings stay in each blob and still round-trip.
+func TestPackedInternsRepeatedStringsBounded(t *testing.T) {
+	a := pack(&client.Object{ID: "1", Type: "callrecording", Tags: []client.Tag{{Key: "direction", Value: "INBOUND"}}})
+	b := pack(&client.Object{ID: "1", Type: "callrecording", Tags: []client.Tag{{Key: "direction", Value: "INBOUND"}}})
+	if len(a.blob) != len(b.blob) || len(a.blob) >= len("1callrecordingdirectionINBOUND") {
+		t.Errorf("blob of %d bytes: want the type and tag key interned", len(a.blob))
+	}
+	for i := range maxInterned + 100 {
+		o := client.Object{ID: "x", Type: "type-" + strconv.Itoa(i), Tags: []client.Tag{{Key: "key-" + strconv.Itoa(i), Value: "v"}}}
+		if got := pack(&o).object(); !reflect.DeepEqual(*got, o) {
+			t.Fatalf("round trip %d:\n got %+v\nwant %+v", i, *got, o)
+		}
+	}
+	strs.mu.RLock()
+	n := len(strs.all)
+	strs.mu.RUnlock()
+	if n > maxInterned {
+		t.Errorf("%d strings interned, above the bound %d", n, maxInterned)
 	}
 }
