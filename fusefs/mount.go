@@ -86,8 +86,11 @@ func newRoot(t *tree.Tree, opts Options) *rootNode {
 
 // Mount mounts t on dir and returns the running server.
 func Mount(dir string, t *tree.Tree, opts Options) (*fuse.Server, error) {
-	root := newRoot(t, opts)
-	opts = root.fs.opts
+	return mount(dir, newRoot(t, opts))
+}
+
+func mount(dir string, root *rootNode) (*fuse.Server, error) {
+	opts := root.fs.opts
 	neg := negativeTTL
 	// Not "ro": the kernel would refuse setfattr user.css.refresh itself.
 	// Every node answers writes with EROFS (refuseWrites).
