@@ -22,6 +22,11 @@ func (s *Server) Count(endpoint string) int64 {
 // ContentBytes is the number of body bytes written by /content.
 func (s *Server) ContentBytes() int64 { return s.contentBytes.Load() }
 
+// Scanned is how many records searches have examined so far: a search
+// narrowed by its type and createdTime predicates examines only the
+// records of that type in that window; a cached one examines none.
+func (s *Server) Scanned() int64 { return s.scanned.Load() }
+
 // ResetCounts zeroes every counter and the content byte count.
 func (s *Server) ResetCounts() {
 	for _, c := range s.counters {

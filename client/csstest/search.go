@@ -106,10 +106,15 @@ func (s *Server) search(rg *region, filter, sortField string, desc bool) ([]int3
 		return hs, nil
 	}
 	onlyAvailable := n == nil || !n.mentions("objectState")
-	lo, hi := narrow(rg, n)
+	seq := rg.order
+	if typ, ok := typeOf(n); ok {
+		seq = rg.byType[typ]
+	}
+	lo, hi := narrow(rg, seq, n)
+	s.scanned.Add(int64(hi - lo))
 	var hs []int32
 	f := fieldReader{s: s, rg: rg}
-	for _, h := range rg.order[lo:hi] {
+	for _, h := range seq[lo:hi] {
 		if onlyAvailable && rg.recs[h].state != codeAvailable {
 			continue
 		}
@@ -126,16 +131,34 @@ func (s *Server) search(rg *region, filter, sortField string, desc bool) ([]int3
 	return hs, nil
 }
 
-// narrow bounds the scan of rg.order by the createdTime predicates of a
-// top-level AND (conservatively: the filter is still evaluated in full).
-func narrow(rg *region, n node) (int, int) {
-	var cs []node
+// topLevel is the conjuncts of n: its children if it is an AND.
+func topLevel(n node) []node {
 	switch n := n.(type) {
 	case *andNode:
-		cs = n.children
+		return n.children
 	case *comparison:
-		cs = []node{n}
+		return []node{n}
 	}
+	return nil
+}
+
+// typeOf is the type a top-level AND requires (type==X, X not a number,
+// which compares as strings: exactly), so that a search scans that type's
+// handles only (the filter is still evaluated in full).
+func typeOf(n node) (string, bool) {
+	for _, c := range topLevel(n) {
+		if cmp, ok := c.(*comparison); ok && canonicalSelector(cmp.selector) == "type" && cmp.op == "==" && len(cmp.args) == 1 && !cmp.isNum[0] {
+			return cmp.args[0], true
+		}
+	}
+	return "", false
+}
+
+// narrow bounds the scan of seq (handles in rg.order's order) by the
+// createdTime predicates of a top-level AND (conservatively: the filter is
+// still evaluated in full).
+func narrow(rg *region, seq []int32, n node) (int, int) {
+	cs := topLevel(n)
 	loSec, hiSec := int64(math.MinInt64), int64(math.MaxInt64)
 	for _, c := range cs {
 		cmp, ok := c.(*comparison)
@@ -156,12 +179,12 @@ func narrow(rg *region, n node) (int, int) {
 			loSec, hiSec = max(loSec, floor), min(hiSec, ceil)
 		}
 	}
-	lo, _ := slices.BinarySearchFunc(rg.order, loSec, func(h int32, t int64) int {
+	lo, _ := slices.BinarySearchFunc(seq, loSec, func(h int32, t int64) int {
 		return cmpInt(rg.recs[h].created, t)
 	})
-	hi := len(rg.order)
+	hi := len(seq)
 	if hiSec != math.MaxInt64 {
-		hi, _ = slices.BinarySearchFunc(rg.order, hiSec+1, func(h int32, t int64) int {
+		hi, _ = slices.BinarySearchFunc(seq, hiSec+1, func(h int32, t int64) int {
 			return cmpInt(rg.recs[h].created, t)
 		})
 	}

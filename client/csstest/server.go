@@ -69,6 +69,7 @@ type Server struct {
 
 	counters     map[string]*atomic.Int64
 	contentBytes atomic.Int64
+	scanned      atomic.Int64 // records a search has examined (see Scanned)
 
 	tokensMu sync.Mutex
 	tokens   map[string]int64 // token -> expiry (unix nanoseconds)

@@ -44,7 +44,8 @@ type region struct {
 	mu       sync.RWMutex
 	recs     []record // arena: a handle is an index; synthetic handle == generation index
 	explicit []*explicitObj
-	order    []int32 // live handles sorted by (created, id)
+	order    []int32            // live handles sorted by (created, id)
+	byType   map[string][]int32 // live handles of each type, in order's order
 	synthIDs map[[16]byte]int32
 	otherIDs map[string]int32
 	version  uint64 // bumped on every change; invalidates cached searches
@@ -118,6 +119,13 @@ func (rg *region) insert(r record, ex *explicitObj) int32 {
 	}
 	pos, _ := slices.BinarySearchFunc(rg.order, h, rg.cmp)
 	rg.order = slices.Insert(rg.order, pos, h)
+	typ := rg.typeName(h)
+	of := rg.byType[typ]
+	pos, _ = slices.BinarySearchFunc(of, h, rg.cmp)
+	if rg.byType == nil {
+		rg.byType = map[string][]int32{}
+	}
+	rg.byType[typ] = slices.Insert(of, pos, h)
 	rg.version++
 	return h
 }
@@ -130,6 +138,10 @@ func (rg *region) remove(h int32) {
 	}
 	if pos, found := slices.BinarySearchFunc(rg.order, h, rg.cmp); found {
 		rg.order = slices.Delete(rg.order, pos, pos+1)
+	}
+	typ := rg.typeName(h)
+	if pos, found := slices.BinarySearchFunc(rg.byType[typ], h, rg.cmp); found {
+		rg.byType[typ] = slices.Delete(rg.byType[typ], pos, pos+1)
 	}
 	if r.ext >= 0 {
 		delete(rg.otherIDs, rg.explicit[r.ext].id)

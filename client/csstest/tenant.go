@@ -74,6 +74,7 @@ func (t *tenant) generate(rg *region, n int, from, to time.Time) {
 		}
 		start = end
 	}
+	rg.indexTypes()
 	rg.version++
 }
 
@@ -281,4 +282,20 @@ func (t *tenant) meta(rg *region, h int32) synthMeta {
 		m.suffix = "\"}\n"
 	}
 	return m
+}
+
+// indexTypes builds byType from order.
+func (rg *region) indexTypes() {
+	counts := map[string]int{}
+	for _, h := range rg.order {
+		counts[rg.typeName(h)]++
+	}
+	rg.byType = make(map[string][]int32, len(counts))
+	for typ, n := range counts {
+		rg.byType[typ] = make([]int32, 0, n)
+	}
+	for _, h := range rg.order {
+		typ := rg.typeName(h)
+		rg.byType[typ] = append(rg.byType[typ], h)
+	}
 }
