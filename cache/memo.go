@@ -188,6 +188,24 @@ func (ms *Memos[V]) Forget(key string) {
 	}
 }
 
+// Range calls f with each key's value while it is fresh.
+func (ms *Memos[V]) Range(f func(key string, v V)) {
+	ms.mu.Lock()
+	all := make(map[string]*Memo[V], len(ms.memos))
+	for k, m := range ms.memos {
+		all[k] = m
+	}
+	ms.mu.Unlock()
+	for k, m := range all {
+		m.mu.Lock()
+		v, ok := m.val, m.ok && m.clock().Sub(m.loaded) < m.ttl
+		m.mu.Unlock()
+		if ok {
+			f(k, v)
+		}
+	}
+}
+
 // Len is the number of keys held.
 func (ms *Memos[V]) Len() int {
 	ms.mu.Lock()

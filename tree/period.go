@@ -44,6 +44,7 @@ func (t *Tree) loadPeriod(ctx context.Context, d Entry) (*Listing, bool, error) 
 	delete(out, d.Path) // the caller's load stores it
 	for path, p := range out {
 		t.listings.Put(path, p.listing, p.ttl)
+		t.retain(path, p.listing)
 	}
 	return own.listing, true, nil
 }

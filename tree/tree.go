@@ -42,6 +42,7 @@ type Config struct {
 	Layout       string         // "type/date" (default), "date", "flat", or a path of levels (see parseLayout)
 	Regions      []string       // regions to show; empty = every region of the account
 	DirTTL       time.Duration  // how long a directory listing is reused (default DefaultDirTTL)
+	MaxListed    int            // entries the cached listings hold at most (default DefaultMaxListed); past it the oldest listings are dropped
 	OpTimeout    time.Duration  // deadline of one listing load (default client.DefaultTimeout)
 	Probes       int            // parallel existence probes per directory (default DefaultProbes)
 	MaxAhead     int64          // readahead bound per open file in bytes (default DefaultMaxAhead)
@@ -58,6 +59,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.DirTTL <= 0 {
 		c.DirTTL = DefaultDirTTL
+	}
+	if c.MaxListed <= 0 {
+		c.MaxListed = DefaultMaxListed
 	}
 	if c.OpTimeout <= 0 {
 		c.OpTimeout = client.DefaultTimeout
@@ -87,6 +91,7 @@ type Tree struct {
 	regions *Listing
 
 	listings    cache.Memos[*Listing] // by directory path
+	retained    retained              // what listings holds, oldest first, bounded by MaxListed
 	now         func() time.Time      // the clock of listing TTLs (tests set their own)
 	periodBound int                   // see loadPeriod; 0 probes every level (tests compare the two)
 }
@@ -139,7 +144,11 @@ func (t *Tree) List(ctx context.Context, d Entry) (*Listing, error) {
 		return emptyListing, nil // their names are looked up, never listed
 	}
 	return t.listings.Get(ctx, d.Path, t.ttl(d.d()), t.cfg.OpTimeout, func(ctx context.Context) (*Listing, error) {
-		return t.load(ctx, d)
+		l, err := t.load(ctx, d)
+		if err == nil {
+			t.retain(d.Path, l)
+		}
+		return l, err
 	})
 }
 

@@ -74,6 +74,7 @@ func (t *Tree) prime(ctx context.Context, d Entry) (tried bool) {
 	}
 	for path, p := range out {
 		t.listings.Put(path, p.listing, p.ttl)
+		t.retain(path, p.listing)
 	}
 	return true
 }
