@@ -106,7 +106,8 @@ func (m *Memo[V]) idle() bool {
 // next Get does not join it.
 func (m *Memo[V]) Forget() {
 	m.mu.Lock()
-	m.ok = false
+	var zero V
+	m.val, m.ok = zero, false // not kept until the memo is swept
 	m.gen++
 	m.pending = nil
 	m.mu.Unlock()

@@ -3,10 +3,12 @@ package cache
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"weak"
 )
 
 // clock is a time that tests move by hand.
@@ -188,5 +190,20 @@ func TestMemosByKey(t *testing.T) {
 	}
 	if v, _ := ms.Get(ctx, "/b", time.Hour, time.Minute, counter(&loads)); v != b {
 		t.Errorf("/b was loaded again within its TTL")
+	}
+}
+
+// A forgotten value is let go at once, not when the memo is swept: a walk
+// that drops listings to bound its memory must not keep them anyway.
+func TestForgetLetsTheValueGo(t *testing.T) {
+	var ms Memos[*[1 << 16]byte]
+	v := new([1 << 16]byte)
+	w := weak.Make(v)
+	ms.Put("/a", v, time.Hour)
+	v = nil
+	ms.Forget("/a")
+	runtime.GC()
+	if w.Value() != nil {
+		t.Error("the forgotten value is still reachable")
 	}
 }
