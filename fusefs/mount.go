@@ -27,7 +27,7 @@ type Options struct {
 	EntryTTL   time.Duration // kernel dentry cache (default DefaultAttrTTL)
 	AttrTTL    time.Duration // kernel attribute cache (default DefaultAttrTTL)
 	AllowOther bool
-	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
+	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops forwarding them (no user.css.*)
 	// MaxFileNodes bounds the files the kernel and go-fuse hold at once
 	// (default DefaultMaxFileNodes); past it the oldest are forgotten.
 	MaxFileNodes int

@@ -43,7 +43,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.DurationVar(&m.dirTTL, "dir-cache-ttl", tree.DefaultDirTTL, "how long a directory listing is reused")
 	f.DurationVar(&m.attrTTL, "attr-ttl", fusefs.DefaultAttrTTL, "how long the kernel caches names and attributes")
 	f.BoolVar(&m.allowOther, "allow-other", false, "let other users read the mount (needs user_allow_other in /etc/fuse.conf unless root)")
-	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes; ls -l then asks nothing per file (about 2 fewer FUSE round trips each)")
+	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes (ls -l no longer needs this: it asks once per mount either way)")
 	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
 	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")
