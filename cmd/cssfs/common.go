@@ -14,6 +14,7 @@ import (
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/logout"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/naming"
 	"github.com/cssfs/cssfs/tree"
@@ -78,6 +79,8 @@ type session struct {
 	log     *slog.Logger
 	api     *client.Client
 	blocks  *cache.Blocks
+	logFile *logout.File   // --log-file, reopened on SIGHUP
+	logTo   *logout.Switch // where the logger writes: stderr, the log file or the system log
 	closers []func()
 }
 
@@ -90,16 +93,17 @@ func (s *session) close() {
 // open reads the credentials and starts the client (and the demo emulator).
 func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error) {
 	sess := &session{}
-	logTo := stderr
+	sess.logTo = logout.NewSwitch(stderr)
 	if s.logFile != "" {
-		lf, err := os.OpenFile(s.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		lf, err := logout.OpenFile(s.logFile)
 		if err != nil {
 			return nil, fmt.Errorf("--log-file: %w", err)
 		}
 		sess.closers = append(sess.closers, func() { lf.Close() })
-		logTo = lf
+		sess.logFile = lf
+		sess.logTo.Set(lf)
 	}
-	log, err := newLogger(s.logLevel, s.logFormat, logTo)
+	log, err := newLogger(s.logLevel, s.logFormat, sess.logTo)
 	if err != nil {
 		sess.close()
 		return nil, err

@@ -128,32 +128,51 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cssfs: mounted at %s (Ctrl-C or `umount %s` to unmount)\n", dir, dir)
-	if child {
-		if err := detach(m.logFile); err != nil {
-			log.Error("could not let go of the terminal", "err", err)
-		}
-	}
-
+	// Signals are caught from before the ready line, so that a SIGHUP sent
+	// as soon as the mount is announced is not fatal; they are handled once
+	// the daemon has let go of the terminal, so their log lines go where
+	// the rest of the log will.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
+	refresh := make(chan os.Signal, 1)
+	signal.Notify(refresh, syscall.SIGHUP)
+	defer signal.Stop(refresh)
+	fmt.Fprintf(stdout, "cssfs: mounted at %s (Ctrl-C or `umount %s` to unmount)\n", dir, dir)
+	if child {
+		if err := detach(sess); err != nil {
+			log.Error("could not let go of the terminal", "err", err)
+		}
+	}
 	go func() {
 		for range sigs {
 			unmount(srv.Unmount, dir, log)
 		}
 	}()
-	refresh := make(chan os.Signal, 1)
-	signal.Notify(refresh, syscall.SIGHUP)
-	defer signal.Stop(refresh)
 	go func() {
 		for range refresh {
 			t.ForgetAll()
+			reopenLogs(sess, audit, log)
 			log.Info("every directory listing dropped (SIGHUP)")
 		}
 	}()
 	srv.Wait()
 	return nil
+}
+
+// reopenLogs opens --log-file and --audit-log again by name, after
+// logrotate has renamed them (its postrotate sends SIGHUP).
+func reopenLogs(sess *session, audit *fusefs.AuditLog, log *slog.Logger) {
+	if sess.logFile != nil {
+		if err := sess.logFile.Reopen(); err != nil {
+			log.Error("could not reopen the log file (SIGHUP)", "err", err)
+		}
+	}
+	if audit != nil {
+		if err := audit.Reopen(); err != nil {
+			log.Error("could not reopen the audit log (SIGHUP)", "err", err)
+		}
+	}
 }
 
 // serveMetrics serves /metrics on addr until stop is called.

@@ -12,6 +12,8 @@ import (
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cssfs/cssfs/internal/logout"
 )
 
 // daemonChildEnv marks the background process of "cssfs mount --daemon".
@@ -46,12 +48,25 @@ func runDaemon(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// detach lets go of the terminal or pipe the daemon was started from: its
-// output goes to the log file (or nowhere) from now on.
-func detach(logFile string) error {
+// detach lets go of the terminal or pipe the daemon was started from.
+// Its log goes on to --log-file or, without one, to the system log (the
+// journal reads /dev/log too): a mount in the background never logs
+// nowhere. Standard output and error (a panic's trace) go to the log file
+// or /dev/null.
+func detach(sess *session) error {
 	target := os.DevNull
-	if logFile != "" {
-		target = logFile
+	if sess.logFile != nil {
+		target = sess.logFile.Path()
+	} else {
+		w, err := logout.Syslog("cssfs", os.Getenv(logout.SocketEnv))
+		if err != nil {
+			// Said while the terminal still listens; detach all the same,
+			// or whoever started the mount waits for our output forever.
+			sess.log.Warn("no --log-file and no system log: the background mount's log is lost; use --log-file", "err", err)
+		} else {
+			sess.closers = append(sess.closers, func() { w.Close() })
+			sess.logTo.Set(w)
+		}
 	}
 	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
