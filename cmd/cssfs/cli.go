@@ -21,7 +21,7 @@ import (
 
 // parseServiceCommand parses the flags of a command that takes the
 // service flags (plus any extra ones), with usage as its help text.
-func parseServiceCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
+func parseServiceCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
 	s := &serviceFlags{}
 	f := pflag.NewFlagSet("cssfs "+name, pflag.ContinueOnError)
 	f.SetOutput(stderr)
@@ -30,8 +30,8 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 		extra(f)
 	}
 	s.register(f)
-	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", usage, f.FlagUsages()) }
-	if err := parseFlags(f, args); err != nil {
+	f.Usage = func() { fmt.Fprintf(f.Output(), "%s\nFlags:\n%s", usage, f.FlagUsages()) }
+	if err := parseFlags(f, args, stdout); err != nil {
 		return nil, nil, err
 	}
 	if err := s.check(); err != nil {
@@ -41,8 +41,8 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 }
 
 // treeCommand parses a command's flags and opens the tree.
-func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
-	s, f, err := parseServiceCommand(name, usage, args, stderr, extra)
+func treeCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
+	s, f, err := parseServiceCommand(name, usage, args, stdout, stderr, extra)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -70,7 +70,7 @@ Examples:
 
 func runLs(args []string, stdout, stderr io.Writer) error {
 	var long, recursive bool
-	t, paths, done, err := treeCommand("ls", lsUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("ls", lsUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&long, "long", "l", false, "show mode, size, time and name")
 		f.BoolVarP(&recursive, "recursive", "R", false, "list subdirectories too")
 	})
@@ -137,7 +137,7 @@ Example:
 `
 
 func runCat(args []string, stdout, stderr io.Writer) error {
-	t, paths, done, err := treeCommand("cat", catUsage, args, stderr, nil)
+	t, paths, done, err := treeCommand("cat", catUsage, args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ Example:
 
 func runGet(args []string, stdout, stderr io.Writer) error {
 	var quiet bool
-	t, paths, done, err := treeCommand("get", getUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("get", getUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	})
 	if err != nil {

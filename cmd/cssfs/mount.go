@@ -51,10 +51,14 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.BoolVar(&m.daemon, "daemon", false, "run in the background once the mount is ready (for /etc/fstab and systemd Type=forking)")
 	f.StringVar(&m.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
+	// Accepted for people and scripts coming from rclone, s3fs and
+	// mountpoint-s3: cssfs already runs in the foreground and is read-only.
+	f.BoolP("foreground", "f", false, "no-op: cssfs runs in the foreground unless --daemon")
+	f.Bool("read-only", false, "no-op: the mount is always read-only")
 	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
 	f.MarkHidden("cpu-profile")
 	f.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
+		fmt.Fprintf(f.Output(), "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
 			"  CSSFS_KEY=… CSSFS_SECRET=… cssfs mount /mnt/css\n"+
 			"  cssfs mount --credentials-file ~/.config/cssfs/creds --region uk --layout date /mnt/css\n"+
 			"  cssfs mount --demo /tmp/css\n\nFlags:\n%s", f.FlagUsages())
@@ -64,7 +68,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 
 func runMount(args []string, stdout, stderr io.Writer) error {
 	flags, m := newMountFlags(stderr)
-	if err := parseFlags(flags, args); err != nil {
+	if err := parseFlags(flags, args, stdout); err != nil {
 		return err
 	}
 	if err := m.check(); err != nil {

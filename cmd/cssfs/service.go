@@ -93,11 +93,21 @@ func withoutFlag(args []string, name string) []string {
 	return out
 }
 
-// fstabOptionsIgnored are mount(8) options that mean nothing to cssfs.
+// fstabOptionsIgnored are mount(8)'s generic options, which mean nothing
+// to cssfs (the kernel or mount(8) itself acts on those that matter).
 var fstabOptionsIgnored = map[string]bool{
 	"rw": true, "ro": true, "defaults": true, "auto": true, "noauto": true, "user": true, "nouser": true,
-	"users": true, "dev": true, "nodev": true, "suid": true, "nosuid": true, "exec": true, "noexec": true,
-	"_netdev": true, "nofail": true, "atime": true, "noatime": true, "relatime": true, "default_permissions": true,
+	"users": true, "owner": true, "group": true, "dev": true, "nodev": true, "suid": true, "nosuid": true,
+	"exec": true, "noexec": true, "_netdev": true, "nofail": true, "atime": true, "noatime": true,
+	"diratime": true, "nodiratime": true, "relatime": true, "norelatime": true, "strictatime": true,
+	"nostrictatime": true, "lazytime": true, "nolazytime": true, "async": true, "sync": true,
+	"dirsync": true, "silent": true, "loud": true, "default_permissions": true,
+}
+
+// fstabOptionIgnored says whether o is a generic option: one of the above,
+// or x-* and comment=* (kept for systemd and other userspace tools).
+func fstabOptionIgnored(o string) bool {
+	return o == "" || fstabOptionsIgnored[o] || strings.HasPrefix(o, "x-") || strings.HasPrefix(o, "comment=")
 }
 
 // helperArgs turns the mount helper call "cssfs SOURCE MOUNTPOINT -o
@@ -128,7 +138,7 @@ func helperArgs(args []string) ([]string, bool) {
 		out = append(out, "--credentials-file", pos[0])
 	}
 	for _, o := range opts {
-		if o == "" || fstabOptionsIgnored[o] {
+		if fstabOptionIgnored(o) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(o, "=")
