@@ -27,6 +27,9 @@ type Options struct {
 	EntryTTL   time.Duration // kernel dentry cache (default DefaultAttrTTL)
 	AttrTTL    time.Duration // kernel attribute cache (default DefaultAttrTTL)
 	AllowOther bool
+	AllowRoot  bool        // let root in as well as the mounting user (with AllowOther, it changes nothing)
+	FileMode   os.FileMode // permissions of every readable file (0: the tree's, 0444)
+	DirMode    os.FileMode // permissions of every directory (0: the tree's, 0555)
 	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
 	DebugFUSE  bool
 	FsName     string    // shown by df/mount (default "cssfs")
@@ -85,6 +88,11 @@ func Mount(dir string, t *tree.Tree, opts Options) (*fuse.Server, error) {
 	// Not "ro": the kernel would refuse setfattr user.css.refresh itself.
 	// Every node answers writes with EROFS (refuseWrites).
 	options := []string{"default_permissions"}
+	if opts.AllowRoot && !opts.AllowOther && os.Geteuid() != 0 {
+		// fusermount3 knows allow_root; the kernel does not, and root
+		// mounting for itself needs none.
+		options = append(options, "allow_root")
+	}
 	gopts := &gofs.Options{
 		EntryTimeout:    &opts.EntryTTL,
 		AttrTimeout:     &opts.AttrTTL,

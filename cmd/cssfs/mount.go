@@ -27,6 +27,8 @@ type mountFlags struct {
 	serviceFlags
 	dirTTL, attrTTL       time.Duration
 	allowOther, debugFUSE bool
+	allowRoot             bool
+	fileMode, dirMode     octalMode
 	noXattrs, allowDelete bool
 	uid, gid              int
 	cpuProfile, auditLog  string
@@ -43,6 +45,10 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.DurationVar(&m.dirTTL, "dir-cache-ttl", tree.DefaultDirTTL, "how long a directory listing is reused")
 	f.DurationVar(&m.attrTTL, "attr-ttl", fusefs.DefaultAttrTTL, "how long the kernel caches names and attributes")
 	f.BoolVar(&m.allowOther, "allow-other", false, "let other users read the mount (needs user_allow_other in /etc/fuse.conf unless root)")
+	f.BoolVar(&m.allowRoot, "allow-root", false, "let root read the mount too (needs user_allow_other in /etc/fuse.conf unless root)")
+	m.fileMode, m.dirMode = 0o444, 0o555
+	f.Var(&m.fileMode, "file-mode", "permissions of files, in octal (e.g. 0440 with --gid for one group; archived objects stay 0000)")
+	f.Var(&m.dirMode, "dir-mode", "permissions of directories, in octal (e.g. 0550)")
 	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes; ls -l then asks nothing per file (about 2 fewer FUSE round trips each)")
 	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
@@ -123,7 +129,8 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := fusefs.Options{UID: uint32(m.uid), GID: uint32(m.gid), EntryTTL: m.attrTTL, AttrTTL: m.attrTTL,
-		AllowOther: m.allowOther, NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE,
+		AllowOther: m.allowOther, AllowRoot: m.allowRoot, FileMode: os.FileMode(m.fileMode), DirMode: os.FileMode(m.dirMode) | os.ModeDir,
+		NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE,
 		FsName: "cssfs:" + hostOf(m.apiURL), Audit: audit, Logger: log}
 	if m.metrics != nil {
 		opts.Observer = m.metrics
