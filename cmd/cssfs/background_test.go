@@ -126,3 +126,36 @@ func waitFileContains(t *testing.T, path, s string, timeout time.Duration) bool 
 		unix.Read(fd, buf) // drain; the file is read again above
 	}
 }
+
+// Under systemd's Type=notify, the mount says READY=1 once it serves and
+// STOPPING=1 when it is unmounted.
+func TestSystemdNotify(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	m := mountEmulator(t, tenant)
+	read := func() string {
+		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 256)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
+		}
+		return string(buf[:n])
+	}
+	if got := read(); got != "READY=1" {
+		t.Fatalf("first notification %q, want READY=1", got)
+	}
+	if _, err := os.ReadDir(m.Dir); err != nil {
+		t.Fatal(err)
+	}
+	m.Stop()
+	if got := read(); got != "STOPPING=1" {
+		t.Errorf("notification at unmount %q, want STOPPING=1", got)
+	}
+}

@@ -12,12 +12,14 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/cssfs/cssfs/fusefs"
+	"github.com/cssfs/cssfs/internal/sdnotify"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/tree"
 )
@@ -155,8 +157,17 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 			log.Error("could not let go of the terminal", "err", err)
 		}
 	}
+	// systemd (Type=notify) starts what depends on the mount only now.
+	if err := sdnotify.Notify(sdnotify.Ready); err != nil {
+		log.Warn("could not tell systemd the mount is ready", "err", err)
+	}
+	var stopping sync.Once
+	stop := func() {
+		stopping.Do(func() { sdnotify.Notify(sdnotify.Stopping) })
+	}
 	go func() {
 		for range sigs {
+			stop()
 			unmount(srv.Unmount, dir, log)
 		}
 	}()
@@ -168,6 +179,7 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		}
 	}()
 	srv.Wait()
+	stop() // unmounted from outside (umount, fusermount3 -u)
 	return nil
 }
 
