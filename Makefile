@@ -4,7 +4,7 @@ BIN       := bin/cssfs
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 
-.PHONY: all build deps test demo bench lint fmt soak clean
+.PHONY: all build deps test demo bench lint cross fmt soak clean
 
 all: build
 
@@ -30,10 +30,17 @@ bench: build
 soak: deps
 	CSSFS_SOAK=1 $(GO) test -count=1 -v -run Fault -timeout 60m ./cmd/cssfs/
 
-lint:
+lint: cross
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+
+# Every package for macOS (mount through macFUSE); the command for Windows,
+# where go-fuse has no port, so cssfs there is ls, cat, get and doctor.
+cross:
+	GOOS=darwin GOARCH=arm64 $(GO) build ./...
+	GOOS=darwin GOARCH=amd64 $(GO) build ./...
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./cmd/cssfs
 
 fmt:
 	gofmt -w .

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package main
 
 import (
@@ -229,7 +231,7 @@ func unmount(clean func() error, dir string, log *slog.Logger) {
 // lazyUnmount detaches a busy mount: directly as root, else via fusermount3.
 func lazyUnmount(dir string) error {
 	if os.Geteuid() == 0 {
-		return syscall.Unmount(dir, syscall.MNT_DETACH)
+		return syscall.Unmount(dir, lazyUnmountFlag)
 	}
 	out, err := exec.Command("fusermount3", "-u", "-z", dir).CombinedOutput()
 	if err != nil {
