@@ -126,6 +126,9 @@ func (n *fileNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, uin
 }
 
 func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint32, syscall.Errno) {
+	if unservedXattr(attr) {
+		return 0, syscall.EOPNOTSUPP // see xattr.go: ls -l then stops asking
+	}
 	for _, x := range n.entry().Xattrs() {
 		if x.Name == attr {
 			return copyOut(dest, []byte(x.Value))

@@ -30,7 +30,7 @@ type Options struct {
 	AllowRoot  bool        // let root in as well as the mounting user (with AllowOther, it changes nothing)
 	FileMode   os.FileMode // permissions of every readable file (0: the tree's, 0444)
 	DirMode    os.FileMode // permissions of every directory (0: the tree's, 0555)
-	NoXattrs   bool        // answer ENOSYS to xattr calls, so the kernel stops asking (faster ls -l)
+	NoXattrs   bool        // answer ENOSYS to xattr calls, so the kernel stops forwarding them (no user.css.*)
 	DebugFUSE  bool
 	FsName     string    // shown by df/mount (default "cssfs")
 	Audit      *AuditLog // when set, every open of an object is recorded

@@ -53,7 +53,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	m.fileMode, m.dirMode = 0o444, 0o555
 	f.Var(&m.fileMode, "file-mode", "permissions of files, in octal (e.g. 0440 with --gid for one group; archived objects stay 0000)")
 	f.Var(&m.dirMode, "dir-mode", "permissions of directories, in octal (e.g. 0550)")
-	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes; ls -l then asks nothing per file (about 2 fewer FUSE round trips each)")
+	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes (ls -l no longer needs this: it asks once per mount either way)")
 	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
 	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")

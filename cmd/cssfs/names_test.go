@@ -12,7 +12,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 
 	"github.com/cssfs/cssfs/client/csstest"
@@ -117,25 +116,9 @@ func TestNamesAndInodesAreTheSameOnEveryMount(t *testing.T) {
 	mounttest.RequireFUSE(t, "find")
 	emu := mounttest.Emulator(t, demoTenant)
 	snapshot := func() map[string]uint64 {
-		m := mounttest.Start(t, binPath, emu)
+		m := &mounted{Mount: mounttest.Start(t, binPath, emu), t: t}
 		defer m.Stop()
-		out := map[string]uint64{}
-		err := filepath.WalkDir(m.Dir, func(p string, d os.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			info, err := d.Info()
-			if err != nil {
-				return err
-			}
-			rel, _ := filepath.Rel(m.Dir, p)
-			out[rel] = info.Sys().(*syscall.Stat_t).Ino
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return m.inodes()
 	}
 	first, second := snapshot(), snapshot()
 	if len(first) < 600 {
