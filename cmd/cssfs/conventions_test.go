@@ -56,6 +56,12 @@ func TestHelperIgnoresGenericOptions(t *testing.T) {
 	if !ok || !reflect.DeepEqual(got, want) {
 		t.Errorf("helperArgs = %q, %v; want %q", got, ok, want)
 	}
+	// As /sbin/mount.fuse.cssfs, called by mount(8) itself.
+	got, ok = helperArgs([]string{"/etc/cssfs/credentials", "/mnt/css", "-n", "-s", "-v", "-o", "rw,region=uk", "-t", "fuse.cssfs"})
+	want = []string{"--daemon", "--credentials-file", "/etc/cssfs/credentials", "--region=uk", "/mnt/css"}
+	if !ok || !reflect.DeepEqual(got, want) {
+		t.Errorf("helperArgs as mount.fuse.cssfs = %q, %v; want %q", got, ok, want)
+	}
 }
 
 func TestCredentialsShellStyle(t *testing.T) {

@@ -45,6 +45,11 @@ func helperArgs(args []string) ([]string, bool) {
 			i++
 		case strings.HasPrefix(args[i], "-o"):
 			opts = append(opts, strings.Split(args[i][2:], ",")...)
+		// mount(8) runs /sbin/mount.fuse.cssfs with -t TYPE, and -n, -s
+		// or -v as asked; none matters to cssfs.
+		case args[i] == "-t" && i+1 < len(args):
+			i++
+		case args[i] == "-n" || args[i] == "-s" || args[i] == "-v":
 		case strings.HasPrefix(args[i], "-"):
 			return nil, false
 		default:
