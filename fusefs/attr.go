@@ -17,7 +17,7 @@ const statBlockSize = 512
 // user (or --uid/--gid).
 func (f *fsys) attr(out *fuse.Attr, a tree.Attr) {
 	out.Ino = a.Ino
-	out.Mode = uint32(a.Mode.Perm())
+	out.Mode = uint32(f.perm(a.Mode))
 	if a.Mode.IsDir() {
 		out.Mode |= syscall.S_IFDIR
 	} else {

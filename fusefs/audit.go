@@ -15,13 +15,35 @@ import (
 // call-recording access rules. The file is created 0600 and opened for
 // appending; lines are written whole under a lock.
 type AuditLog struct {
-	mu sync.Mutex
-	f  *os.File
+	path string
+	mu   sync.Mutex
+	f    *os.File
 }
 
 // OpenAuditLog opens (or creates, mode 0600) the audit log at path. An
 // existing file that others may read is refused.
 func OpenAuditLog(path string) (*AuditLog, error) {
+	f, err := openAudit(path)
+	if err != nil {
+		return nil, err
+	}
+	return &AuditLog{path: path, f: f}, nil
+}
+
+// Reopen opens the log again by name, after logrotate renamed it.
+func (a *AuditLog) Reopen() error {
+	f, err := openAudit(a.path)
+	if err != nil {
+		return err
+	}
+	a.mu.Lock()
+	old := a.f
+	a.f = f
+	a.mu.Unlock()
+	return old.Close()
+}
+
+func openAudit(path string) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
@@ -35,11 +57,15 @@ func OpenAuditLog(path string) (*AuditLog, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit log %s has mode %04o; it must be 0600 (chmod 600 %s)", path, st.Mode().Perm(), path)
 	}
-	return &AuditLog{f: f}, nil
+	return f, nil
 }
 
 // Close closes the log file.
-func (a *AuditLog) Close() error { return a.f.Close() }
+func (a *AuditLog) Close() error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.f.Close()
+}
 
 // auditRecord is one line of the audit log.
 type auditRecord struct {

@@ -27,7 +27,10 @@ type Options struct {
 	EntryTTL   time.Duration // kernel dentry cache (default DefaultAttrTTL)
 	AttrTTL    time.Duration // kernel attribute cache (default DefaultAttrTTL)
 	AllowOther bool
-	NoXattrs   bool // answer ENOSYS to xattr calls, so the kernel stops forwarding them (no user.css.*)
+	AllowRoot  bool        // let root in as well as the mounting user (with AllowOther, it changes nothing)
+	FileMode   os.FileMode // permissions of every readable file (0: the tree's, 0444)
+	DirMode    os.FileMode // permissions of every directory (0: the tree's, 0555)
+	NoXattrs   bool        // answer ENOSYS to xattr calls, so the kernel stops forwarding them (no user.css.*)
 	// MaxFileNodes bounds the files the kernel and go-fuse hold at once
 	// (default DefaultMaxFileNodes); past it the oldest are forgotten.
 	MaxFileNodes int
@@ -95,6 +98,11 @@ func mount(dir string, root *rootNode) (*fuse.Server, error) {
 	// Not "ro": the kernel would refuse setfattr user.css.refresh itself.
 	// Every node answers writes with EROFS (refuseWrites).
 	options := []string{"default_permissions"}
+	if opts.AllowRoot && !opts.AllowOther && os.Geteuid() != 0 {
+		// fusermount3 knows allow_root; the kernel does not, and root
+		// mounting for itself needs none.
+		options = append(options, "allow_root")
+	}
 	gopts := &gofs.Options{
 		EntryTimeout:    &opts.EntryTTL,
 		AttrTimeout:     &opts.AttrTTL,

@@ -21,7 +21,7 @@ import (
 
 // parseServiceCommand parses the flags of a command that takes the
 // service flags (plus any extra ones), with usage as its help text.
-func parseServiceCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
+func parseServiceCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
 	s := &serviceFlags{}
 	f := pflag.NewFlagSet("cssfs "+name, pflag.ContinueOnError)
 	f.SetOutput(stderr)
@@ -30,8 +30,8 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 		extra(f)
 	}
 	s.register(f)
-	f.Usage = func() { fmt.Fprintf(stderr, "%s\nFlags:\n%s", usage, f.FlagUsages()) }
-	if err := parseFlags(f, args); err != nil {
+	f.Usage = func() { fmt.Fprintf(f.Output(), "%s\nFlags:\n%s", usage, f.FlagUsages()) }
+	if err := parseFlags(f, args, stdout); err != nil {
 		return nil, nil, err
 	}
 	if err := s.check(); err != nil {
@@ -41,8 +41,8 @@ func parseServiceCommand(name, usage string, args []string, stderr io.Writer, ex
 }
 
 // treeCommand parses a command's flags and opens the tree.
-func treeCommand(name, usage string, args []string, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
-	s, f, err := parseServiceCommand(name, usage, args, stderr, extra)
+func treeCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
+	s, f, err := parseServiceCommand(name, usage, args, stdout, stderr, extra)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -70,7 +70,7 @@ Examples:
 
 func runLs(args []string, stdout, stderr io.Writer) error {
 	var long, recursive bool
-	t, paths, done, err := treeCommand("ls", lsUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("ls", lsUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&long, "long", "l", false, "show mode, size, time and name")
 		f.BoolVarP(&recursive, "recursive", "R", false, "list subdirectories too")
 	})
@@ -137,7 +137,7 @@ Example:
 `
 
 func runCat(args []string, stdout, stderr io.Writer) error {
-	t, paths, done, err := treeCommand("cat", catUsage, args, stderr, nil)
+	t, paths, done, err := treeCommand("cat", catUsage, args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ Example:
 
 func runGet(args []string, stdout, stderr io.Writer) error {
 	var quiet bool
-	t, paths, done, err := treeCommand("get", getUsage, args, stderr, func(f *pflag.FlagSet) {
+	t, paths, done, err := treeCommand("get", getUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
 		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
 	})
 	if err != nil {
@@ -183,23 +183,42 @@ func runGet(args []string, stdout, stderr io.Writer) error {
 	if len(paths) != 2 {
 		return usageError{"get needs a PATH and a DEST"}
 	}
-	g := &getter{tree: t, ctx: context.Background(), progress: newProgress(stderr, quiet)}
+	g := &getter{tree: t, ctx: context.Background()}
 	src, dest := paths[0], paths[1]
 	e, err := t.Resolve(g.ctx, src)
 	if err != nil {
 		return err
 	}
+	// Count first, so that the bar has a total and an ETA: the walk lists
+	// each directory once, and the copy then opens from the entries.
+	var jobs []copyJob
 	if e.IsDir() {
-		err = g.dir(e, dest)
+		jobs, err = g.plan(e, dest)
 	} else {
-		err = g.file(e, filepath.Join(dest, e.Name))
+		jobs = g.keep(jobs, e, filepath.Join(dest, e.Name))
+	}
+	if err != nil {
+		return err
+	}
+	var total int64
+	for _, j := range jobs {
+		total += j.entry.Attr.Size
+	}
+	g.progress = newProgress(stderr, quiet, len(jobs), total)
+	for _, j := range jobs {
+		if err := g.file(j.entry, j.target); err != nil {
+			g.failed++
+			g.progress.note(fmt.Sprintf("%s: %v", j.entry.Path, err))
+		}
 	}
 	g.progress.finish()
-	fmt.Fprintf(stdout, "%d files copied (%s), %d already complete, %d failed\n", g.copied, humanBytes(g.bytes), g.skipped, g.failed)
-	if err == nil && g.failed > 0 {
-		err = fmt.Errorf("%d files could not be copied; run the same command again to retry them", g.failed)
+	elapsed := time.Since(g.progress.start)
+	fmt.Fprintf(stdout, "%d files copied (%s in %s, %s/s), %d already complete, %d failed\n", g.copied, humanBytes(g.bytes),
+		elapsed.Round(time.Millisecond), humanBytes(int64(float64(g.bytes)/max(elapsed.Seconds(), 1e-3))), g.skipped, g.failed)
+	if g.failed > 0 {
+		return fmt.Errorf("%d files could not be copied; run the same command again to retry them", g.failed)
 	}
-	return err
+	return nil
 }
 
 // getter copies a subtree, counting what it did.
@@ -211,36 +230,44 @@ type getter struct {
 	bytes                   int64
 }
 
-// dir copies the directory top into dest: one walk of the tree, which
-// lists each directory once and hands over the entries the files are
-// opened from.
-func (g *getter) dir(top tree.Entry, dest string) error {
-	return g.tree.Walk(g.ctx, top, func(d tree.Entry, entries []tree.Entry) error {
+// copyJob is one file to copy and where to.
+type copyJob struct {
+	entry  tree.Entry
+	target string
+}
+
+// plan walks the directory top and lists the files under dest that are not
+// there complete already.
+func (g *getter) plan(top tree.Entry, dest string) ([]copyJob, error) {
+	var jobs []copyJob
+	err := g.tree.Walk(g.ctx, top, func(d tree.Entry, entries []tree.Entry) error {
 		local := filepath.Join(dest, filepath.FromSlash(strings.TrimPrefix(d.Path, top.Path)))
 		if err := os.MkdirAll(local, 0o755); err != nil {
 			return err
 		}
 		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			if err := g.file(e, filepath.Join(local, e.Name)); err != nil {
-				g.failed++
-				g.progress.note(fmt.Sprintf("%s: %v", e.Path, err))
+			if !e.IsDir() {
+				jobs = g.keep(jobs, e, filepath.Join(local, e.Name))
 			}
 		}
 		return nil
 	})
+	return jobs, err
 }
 
-// file copies one file unless the local copy is already complete. It
-// writes to a temporary name and renames, so an interrupted copy is never
-// mistaken for a complete one.
-func (g *getter) file(e tree.Entry, target string) error {
+// keep adds e to jobs unless its local copy is complete (same size and
+// modification time).
+func (g *getter) keep(jobs []copyJob, e tree.Entry, target string) []copyJob {
 	if st, err := os.Stat(target); err == nil && st.Size() == e.Attr.Size && st.ModTime().Equal(e.Attr.Mtime) {
 		g.skipped++
-		return nil
+		return jobs
 	}
+	return append(jobs, copyJob{e, target})
+}
+
+// file copies one file. It writes to a temporary name and renames, so an
+// interrupted copy is never mistaken for a complete one.
+func (g *getter) file(e tree.Entry, target string) error {
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
@@ -274,67 +301,9 @@ func (g *getter) file(e tree.Entry, target string) error {
 		return err
 	}
 	g.copied++
+	g.progress.fileDone()
 	g.bytes += n
 	return nil
-}
-
-// progress draws a one-line progress report on a terminal.
-type progress struct {
-	w       io.Writer
-	on      bool
-	start   time.Time
-	last    time.Time
-	bytes   int64
-	current string
-}
-
-func newProgress(w io.Writer, quiet bool) *progress {
-	on := false
-	if f, ok := w.(*os.File); ok && !quiet {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			on = true
-		}
-	}
-	return &progress{w: w, on: on, start: time.Now()}
-}
-
-func (p *progress) counting(r io.Reader, name string) io.Reader {
-	p.current = name
-	return readerFunc(func(b []byte) (int, error) {
-		n, err := r.Read(b)
-		p.bytes += int64(n)
-		p.draw(false)
-		return n, err
-	})
-}
-
-func (p *progress) draw(force bool) {
-	if !p.on || (!force && time.Since(p.last) < 100*time.Millisecond) {
-		return
-	}
-	p.last = time.Now()
-	rate := float64(p.bytes) / max(time.Since(p.start).Seconds(), 1e-3)
-	name := p.current
-	if len(name) > 40 {
-		name = "…" + name[len(name)-39:]
-	}
-	fmt.Fprintf(p.w, "\r%10s  %10s/s  %-40s", humanBytes(p.bytes), humanBytes(int64(rate)), name)
-}
-
-// note prints a message above the progress line.
-func (p *progress) note(msg string) {
-	if p.on {
-		fmt.Fprint(p.w, "\r"+strings.Repeat(" ", 70)+"\r")
-	}
-	fmt.Fprintln(p.w, msg)
-	p.draw(true)
-}
-
-func (p *progress) finish() {
-	if p.on {
-		p.draw(true)
-		fmt.Fprintln(p.w)
-	}
 }
 
 type readerFunc func([]byte) (int, error)

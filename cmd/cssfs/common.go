@@ -14,6 +14,7 @@ import (
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/logout"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/naming"
 	"github.com/cssfs/cssfs/tree"
@@ -78,6 +79,8 @@ type session struct {
 	log     *slog.Logger
 	api     *client.Client
 	blocks  *cache.Blocks
+	logFile *logout.File   // --log-file, reopened on SIGHUP
+	logTo   *logout.Switch // where the logger writes: stderr, the log file or the system log
 	closers []func()
 }
 
@@ -90,16 +93,17 @@ func (s *session) close() {
 // open reads the credentials and starts the client (and the demo emulator).
 func (s *serviceFlags) open(f *pflag.FlagSet, stderr io.Writer) (*session, error) {
 	sess := &session{}
-	logTo := stderr
+	sess.logTo = logout.NewSwitch(stderr)
 	if s.logFile != "" {
-		lf, err := os.OpenFile(s.logFile, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		lf, err := logout.OpenFile(s.logFile)
 		if err != nil {
 			return nil, fmt.Errorf("--log-file: %w", err)
 		}
 		sess.closers = append(sess.closers, func() { lf.Close() })
-		logTo = lf
+		sess.logFile = lf
+		sess.logTo.Set(lf)
 	}
-	log, err := newLogger(s.logLevel, s.logFormat, logTo)
+	log, err := newLogger(s.logLevel, s.logFormat, sess.logTo)
 	if err != nil {
 		sess.close()
 		return nil, err
@@ -152,8 +156,9 @@ func (s *serviceFlags) treeConfig(log *slog.Logger) tree.Config {
 		ShowArchived: s.showArchived, Sidecars: s.sidecars, Names: s.names, Logger: log}
 }
 
-// readCredentials reads "key" and "secret" lines (key=VALUE or key: VALUE)
-// from a file that only its owner may read.
+// readCredentials reads "key" and "secret" lines (key=VALUE, key: VALUE,
+// or a shell's export CSSFS_KEY="VALUE") from a file that only its owner
+// may read.
 func readCredentials(path, key, secret string) (string, string, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -167,6 +172,11 @@ func readCredentials(path, key, secret string) (string, string, error) {
 		return "", "", fmt.Errorf("credentials file: %w", err)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimPrefix(line, "export ")
 		name, value, ok := strings.Cut(line, "=")
 		if !ok {
 			name, value, ok = strings.Cut(line, ":")
@@ -176,15 +186,24 @@ func readCredentials(path, key, secret string) (string, string, error) {
 		}
 		switch strings.ToLower(strings.TrimSpace(name)) {
 		case "key", "cssfs_key":
-			key = strings.TrimSpace(value)
+			key = unquote(value)
 		case "secret", "cssfs_secret":
-			secret = strings.TrimSpace(value)
+			secret = unquote(value)
 		}
 	}
 	if key == "" || secret == "" {
 		return "", "", fmt.Errorf("credentials file %s: needs a key line and a secret line", path)
 	}
 	return key, secret, nil
+}
+
+// unquote trims v and removes one pair of matching quotes around it.
+func unquote(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		return v[1 : len(v)-1]
+	}
+	return v
 }
 
 func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {

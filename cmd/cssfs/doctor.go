@@ -23,7 +23,7 @@ Example:
 
 // runDoctor checks each thing a mount needs and says plainly what is wrong.
 func runDoctor(args []string, stdout, stderr io.Writer) error {
-	s, f, err := parseServiceCommand("doctor", doctorUsage, args, stderr, nil)
+	s, f, err := parseServiceCommand("doctor", doctorUsage, args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}

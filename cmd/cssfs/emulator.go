@@ -43,14 +43,14 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	fl.IntVar(&o.QuotaPerMin, "quota-per-min", 0, "Apigee quota: storage calls per minute, then 500 QuotaViolation (0 = none)")
 	fl.BoolVar(&o.NoStorageProduct, "no-storage-product", false, "tokens lack the storage API product: storage calls answer 401")
 	fl.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
+		fmt.Fprintf(fl.Output(), "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
 			"  cssfs emulator --addr 127.0.0.1:8088 > emulator.env\n"+
 			"  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1\n"+
 			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n"+
 			"  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100\n"+
 			"                                         # other plausible readings of the API's open questions\n\nFlags:\n%s", fl.FlagUsages())
 	}
-	if err := parseFlags(fl, args); err != nil {
+	if err := parseFlags(fl, args, stdout); err != nil {
 		return err
 	}
 	o.Faults = f

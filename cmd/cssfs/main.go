@@ -85,13 +85,26 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// parseFlags parses args; a mistake in them is a usage error (exit 2).
-func parseFlags(f *pflag.FlagSet, args []string) error {
+// parseFlags parses args; a mistake in them is a usage error (exit 2),
+// after the usage on f's output (standard error). Asked for with --help,
+// the usage goes to stdout, as other tools do, so that it can be paged.
+func parseFlags(f *pflag.FlagSet, args []string, stdout io.Writer) error {
+	usage := f.Usage
+	f.Usage = func() {} // pflag would print it to f's output whatever the cause
 	err := f.Parse(args)
-	if err != nil && !errors.Is(err, pflag.ErrHelp) {
+	f.Usage = usage
+	switch {
+	case errors.Is(err, pflag.ErrHelp):
+		errOut := f.Output()
+		f.SetOutput(stdout)
+		usage()
+		f.SetOutput(errOut)
+		return err
+	case err != nil:
+		usage()
 		return usageError{err.Error()}
 	}
-	return err
+	return nil
 }
 
 // usageError marks mistakes in the command line (exit code 2).

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package main
 
 import (
@@ -12,12 +14,14 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/cssfs/cssfs/fusefs"
+	"github.com/cssfs/cssfs/internal/sdnotify"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/tree"
 )
@@ -27,6 +31,8 @@ type mountFlags struct {
 	serviceFlags
 	dirTTL, attrTTL       time.Duration
 	allowOther, debugFUSE bool
+	allowRoot             bool
+	fileMode, dirMode     octalMode
 	noXattrs, allowDelete bool
 	uid, gid              int
 	cpuProfile, auditLog  string
@@ -43,6 +49,10 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.DurationVar(&m.dirTTL, "dir-cache-ttl", tree.DefaultDirTTL, "how long a directory listing is reused")
 	f.DurationVar(&m.attrTTL, "attr-ttl", fusefs.DefaultAttrTTL, "how long the kernel caches names and attributes")
 	f.BoolVar(&m.allowOther, "allow-other", false, "let other users read the mount (needs user_allow_other in /etc/fuse.conf unless root)")
+	f.BoolVar(&m.allowRoot, "allow-root", false, "let root read the mount too (needs user_allow_other in /etc/fuse.conf unless root)")
+	m.fileMode, m.dirMode = 0o444, 0o555
+	f.Var(&m.fileMode, "file-mode", "permissions of files, in octal (e.g. 0440 with --gid for one group; archived objects stay 0000)")
+	f.Var(&m.dirMode, "dir-mode", "permissions of directories, in octal (e.g. 0550)")
 	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes (ls -l no longer needs this: it asks once per mount either way)")
 	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
 	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
@@ -51,10 +61,14 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	f.BoolVar(&m.daemon, "daemon", false, "run in the background once the mount is ready (for /etc/fstab and systemd Type=forking)")
 	f.StringVar(&m.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics")
 	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
+	// Accepted for people and scripts coming from rclone, s3fs and
+	// mountpoint-s3: cssfs already runs in the foreground and is read-only.
+	f.BoolP("foreground", "f", false, "no-op: cssfs runs in the foreground unless --daemon")
+	f.Bool("read-only", false, "no-op: the mount is always read-only")
 	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
 	f.MarkHidden("cpu-profile")
 	f.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
+		fmt.Fprintf(f.Output(), "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
 			"  CSSFS_KEY=… CSSFS_SECRET=… cssfs mount /mnt/css\n"+
 			"  cssfs mount --credentials-file ~/.config/cssfs/creds --region uk --layout date /mnt/css\n"+
 			"  cssfs mount --demo /tmp/css\n\nFlags:\n%s", f.FlagUsages())
@@ -64,7 +78,7 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 
 func runMount(args []string, stdout, stderr io.Writer) error {
 	flags, m := newMountFlags(stderr)
-	if err := parseFlags(flags, args); err != nil {
+	if err := parseFlags(flags, args, stdout); err != nil {
 		return err
 	}
 	if err := m.check(); err != nil {
@@ -119,7 +133,8 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	opts := fusefs.Options{UID: uint32(m.uid), GID: uint32(m.gid), EntryTTL: m.attrTTL, AttrTTL: m.attrTTL,
-		AllowOther: m.allowOther, NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE,
+		AllowOther: m.allowOther, AllowRoot: m.allowRoot, FileMode: os.FileMode(m.fileMode), DirMode: os.FileMode(m.dirMode) | os.ModeDir,
+		NoXattrs: m.noXattrs, DebugFUSE: m.debugFUSE,
 		FsName: "cssfs:" + hostOf(m.apiURL), Audit: audit, Logger: log}
 	if m.metrics != nil {
 		opts.Observer = m.metrics
@@ -128,32 +143,61 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "cssfs: mounted at %s (Ctrl-C or `umount %s` to unmount)\n", dir, dir)
-	if child {
-		if err := detach(m.logFile); err != nil {
-			log.Error("could not let go of the terminal", "err", err)
-		}
-	}
-
+	// Signals are caught from before the ready line, so that a SIGHUP sent
+	// as soon as the mount is announced is not fatal; they are handled once
+	// the daemon has let go of the terminal, so their log lines go where
+	// the rest of the log will.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	go func() {
-		for range sigs {
-			unmount(srv.Unmount, dir, log)
-		}
-	}()
 	refresh := make(chan os.Signal, 1)
 	signal.Notify(refresh, syscall.SIGHUP)
 	defer signal.Stop(refresh)
+	fmt.Fprintf(stdout, "cssfs: mounted at %s (Ctrl-C or `umount %s` to unmount)\n", dir, dir)
+	if child {
+		if err := detach(sess); err != nil {
+			log.Error("could not let go of the terminal", "err", err)
+		}
+	}
+	// systemd (Type=notify) starts what depends on the mount only now.
+	if err := sdnotify.Notify(sdnotify.Ready); err != nil {
+		log.Warn("could not tell systemd the mount is ready", "err", err)
+	}
+	var stopping sync.Once
+	stop := func() {
+		stopping.Do(func() { sdnotify.Notify(sdnotify.Stopping) })
+	}
+	go func() {
+		for range sigs {
+			stop()
+			unmount(srv.Unmount, dir, log)
+		}
+	}()
 	go func() {
 		for range refresh {
 			t.ForgetAll()
+			reopenLogs(sess, audit, log)
 			log.Info("every directory listing dropped (SIGHUP)")
 		}
 	}()
 	srv.Wait()
+	stop() // unmounted from outside (umount, fusermount3 -u)
 	return nil
+}
+
+// reopenLogs opens --log-file and --audit-log again by name, after
+// logrotate has renamed them (its postrotate sends SIGHUP).
+func reopenLogs(sess *session, audit *fusefs.AuditLog, log *slog.Logger) {
+	if sess.logFile != nil {
+		if err := sess.logFile.Reopen(); err != nil {
+			log.Error("could not reopen the log file (SIGHUP)", "err", err)
+		}
+	}
+	if audit != nil {
+		if err := audit.Reopen(); err != nil {
+			log.Error("could not reopen the audit log (SIGHUP)", "err", err)
+		}
+	}
 }
 
 // serveMetrics serves /metrics on addr until stop is called.
@@ -187,7 +231,7 @@ func unmount(clean func() error, dir string, log *slog.Logger) {
 // lazyUnmount detaches a busy mount: directly as root, else via fusermount3.
 func lazyUnmount(dir string) error {
 	if os.Geteuid() == 0 {
-		return syscall.Unmount(dir, syscall.MNT_DETACH)
+		return syscall.Unmount(dir, lazyUnmountFlag)
 	}
 	out, err := exec.Command("fusermount3", "-u", "-z", dir).CombinedOutput()
 	if err != nil {

@@ -1,70 +1,6 @@
 package main
 
-import (
-	"bufio"
-	"errors"
-	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strings"
-	"syscall"
-
-	"golang.org/x/sys/unix"
-)
-
-// daemonChildEnv marks the background process of "cssfs mount --daemon".
-const daemonChildEnv = "CSSFS_DAEMON_CHILD"
-
-// runDaemon starts "cssfs mount" again in the background, in a session of
-// its own, and returns once the mount is ready (exit 0) or has failed
-// (its errors are shown). This is what /etc/fstab and systemd's
-// Type=forking expect of a mount program.
-func runDaemon(args []string, stdout, stderr io.Writer) error {
-	self, err := os.Executable()
-	if err != nil {
-		return fmt.Errorf("--daemon: %w", err)
-	}
-	child := exec.Command(self, append([]string{"mount"}, withoutFlag(args, "daemon")...)...)
-	child.Env = append(os.Environ(), daemonChildEnv+"=1")
-	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
-	out, err := child.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	child.Stderr = stderr // until it is ready; then it lets go of it
-	if err := child.Start(); err != nil {
-		return fmt.Errorf("--daemon: %w", err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.Contains(line, "mounted at") {
-		child.Wait()
-		return errors.New("the mount did not come up (see above)")
-	}
-	fmt.Fprintf(stdout, "%s", strings.Replace(line, "(Ctrl-C or", fmt.Sprintf("(pid %d; `cssfs unmount` or", child.Process.Pid), 1))
-	return nil
-}
-
-// detach lets go of the terminal or pipe the daemon was started from: its
-// output goes to the log file (or nowhere) from now on.
-func detach(logFile string) error {
-	target := os.DevNull
-	if logFile != "" {
-		target = logFile
-	}
-	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-	if err != nil {
-		return fmt.Errorf("--daemon: %w", err)
-	}
-	defer f.Close()
-	for _, fd := range []int{1, 2} {
-		if err := unix.Dup2(int(f.Fd()), fd); err != nil {
-			return fmt.Errorf("--daemon: %w", err)
-		}
-	}
-	return nil
-}
+import "strings"
 
 // withoutFlag drops --name and --name=… from args.
 func withoutFlag(args []string, name string) []string {
@@ -78,11 +14,21 @@ func withoutFlag(args []string, name string) []string {
 	return out
 }
 
-// fstabOptionsIgnored are mount(8) options that mean nothing to cssfs.
+// fstabOptionsIgnored are mount(8)'s generic options, which mean nothing
+// to cssfs (the kernel or mount(8) itself acts on those that matter).
 var fstabOptionsIgnored = map[string]bool{
 	"rw": true, "ro": true, "defaults": true, "auto": true, "noauto": true, "user": true, "nouser": true,
-	"users": true, "dev": true, "nodev": true, "suid": true, "nosuid": true, "exec": true, "noexec": true,
-	"_netdev": true, "nofail": true, "atime": true, "noatime": true, "relatime": true, "default_permissions": true,
+	"users": true, "owner": true, "group": true, "dev": true, "nodev": true, "suid": true, "nosuid": true,
+	"exec": true, "noexec": true, "_netdev": true, "nofail": true, "atime": true, "noatime": true,
+	"diratime": true, "nodiratime": true, "relatime": true, "norelatime": true, "strictatime": true,
+	"nostrictatime": true, "lazytime": true, "nolazytime": true, "async": true, "sync": true,
+	"dirsync": true, "silent": true, "loud": true, "default_permissions": true,
+}
+
+// fstabOptionIgnored says whether o is a generic option: one of the above,
+// or x-* and comment=* (kept for systemd and other userspace tools).
+func fstabOptionIgnored(o string) bool {
+	return o == "" || fstabOptionsIgnored[o] || strings.HasPrefix(o, "x-") || strings.HasPrefix(o, "comment=")
 }
 
 // helperArgs turns the mount helper call "cssfs SOURCE MOUNTPOINT -o
@@ -99,6 +45,11 @@ func helperArgs(args []string) ([]string, bool) {
 			i++
 		case strings.HasPrefix(args[i], "-o"):
 			opts = append(opts, strings.Split(args[i][2:], ",")...)
+		// mount(8) runs /sbin/mount.fuse.cssfs with -t TYPE, and -n, -s
+		// or -v as asked; none matters to cssfs.
+		case args[i] == "-t" && i+1 < len(args):
+			i++
+		case args[i] == "-n" || args[i] == "-s" || args[i] == "-v":
 		case strings.HasPrefix(args[i], "-"):
 			return nil, false
 		default:
@@ -113,7 +64,7 @@ func helperArgs(args []string) ([]string, bool) {
 		out = append(out, "--credentials-file", pos[0])
 	}
 	for _, o := range opts {
-		if o == "" || fstabOptionsIgnored[o] {
+		if fstabOptionIgnored(o) {
 			continue
 		}
 		name, value, hasValue := strings.Cut(o, "=")
@@ -125,80 +76,4 @@ func helperArgs(args []string) ([]string, bool) {
 		}
 	}
 	return append(out, pos[1]), true
-}
-
-// runUnmount unmounts a cssfs mount; -z detaches a busy one lazily.
-func runUnmount(args []string, stdout, stderr io.Writer) error {
-	lazy := false
-	var dirs []string
-	for _, a := range args {
-		switch a {
-		case "-z", "--lazy":
-			lazy = true
-		case "-h", "--help":
-			fmt.Fprintln(stdout, "Usage: cssfs unmount [-z] MOUNTPOINT\n\n  -z, --lazy   detach a busy mount now; it goes away when its files are closed")
-			return nil
-		default:
-			dirs = append(dirs, a)
-		}
-	}
-	if len(dirs) != 1 {
-		return usageError{"unmount needs exactly one MOUNTPOINT"}
-	}
-	dir, err := filepath.Abs(dirs[0])
-	if err != nil {
-		return err
-	}
-	if fstype := mountType(dir); fstype != "fuse.cssfs" {
-		return fmt.Errorf("%s is not a cssfs mount (type %q)", dir, fstype)
-	}
-	if os.Geteuid() == 0 {
-		flags := 0
-		if lazy {
-			flags = syscall.MNT_DETACH
-		}
-		if err := syscall.Unmount(dir, flags); err != nil {
-			if errors.Is(err, syscall.EBUSY) {
-				return fmt.Errorf("%s is busy (files are open on it); close them or use cssfs unmount -z", dir)
-			}
-			return fmt.Errorf("unmounting %s: %w", dir, err)
-		}
-		return nil
-	}
-	fargs := []string{"-u"}
-	if lazy {
-		fargs = append(fargs, "-z")
-	}
-	out, err := exec.Command("fusermount3", append(fargs, dir)...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("fusermount3 -u %s: %w: %s", dir, err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-// mountType is the filesystem type mounted at dir ("" if none).
-func mountType(dir string) string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return ""
-	}
-	fstype := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
-		fields := strings.Fields(line)
-		if len(fields) < 5 || unescapeMountinfo(fields[4]) != dir {
-			continue
-		}
-		for i, f := range fields {
-			if f == "-" && i+1 < len(fields) {
-				fstype = fields[i+1] // the last mount on dir wins
-			}
-		}
-	}
-	return fstype
-}
-
-// unescapeMountinfo undoes the octal escapes of spaces and such.
-func unescapeMountinfo(s string) string {
-	return strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`).Replace(s)
 }

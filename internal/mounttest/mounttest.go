@@ -1,3 +1,5 @@
+//go:build linux
+
 // Package mounttest runs the real cssfs binary over an emulator, for the
 // FUSE tests and the benchmarks: build once, mount in a temp dir, drive
 // real tools, and always unmount.

@@ -1,0 +1,162 @@
+//go:build !windows
+
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/cssfs/cssfs/internal/logout"
+)
+
+// daemonChildEnv marks the background process of "cssfs mount --daemon".
+const daemonChildEnv = "CSSFS_DAEMON_CHILD"
+
+// runDaemon starts "cssfs mount" again in the background, in a session of
+// its own, and returns once the mount is ready (exit 0) or has failed
+// (its errors are shown). This is what /etc/fstab and systemd's
+// Type=forking expect of a mount program.
+func runDaemon(args []string, stdout, stderr io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("--daemon: %w", err)
+	}
+	child := exec.Command(self, append([]string{"mount"}, withoutFlag(args, "daemon")...)...)
+	child.Env = append(os.Environ(), daemonChildEnv+"=1")
+	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	out, err := child.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	child.Stderr = stderr // until it is ready; then it lets go of it
+	if err := child.Start(); err != nil {
+		return fmt.Errorf("--daemon: %w", err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.Contains(line, "mounted at") {
+		child.Wait()
+		return errors.New("the mount did not come up (see above)")
+	}
+	fmt.Fprintf(stdout, "%s", strings.Replace(line, "(Ctrl-C or", fmt.Sprintf("(pid %d; `cssfs unmount` or", child.Process.Pid), 1))
+	return nil
+}
+
+// detach lets go of the terminal or pipe the daemon was started from.
+// Its log goes on to --log-file or, without one, to the system log (the
+// journal reads /dev/log too): a mount in the background never logs
+// nowhere. Standard output and error (a panic's trace) go to the log file
+// or /dev/null.
+func detach(sess *session) error {
+	target := os.DevNull
+	if sess.logFile != nil {
+		target = sess.logFile.Path()
+	} else {
+		w, err := logout.Syslog("cssfs", os.Getenv(logout.SocketEnv))
+		if err != nil {
+			// Said while the terminal still listens; detach all the same,
+			// or whoever started the mount waits for our output forever.
+			sess.log.Warn("no --log-file and no system log: the background mount's log is lost; use --log-file", "err", err)
+		} else {
+			sess.closers = append(sess.closers, func() { w.Close() })
+			sess.logTo.Set(w)
+		}
+	}
+	f, err := os.OpenFile(target, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("--daemon: %w", err)
+	}
+	defer f.Close()
+	for _, fd := range []int{1, 2} {
+		if err := unix.Dup2(int(f.Fd()), fd); err != nil {
+			return fmt.Errorf("--daemon: %w", err)
+		}
+	}
+	return nil
+}
+
+// runUnmount unmounts a cssfs mount; -z detaches a busy one lazily.
+func runUnmount(args []string, stdout, stderr io.Writer) error {
+	lazy := false
+	var dirs []string
+	for _, a := range args {
+		switch a {
+		case "-z", "--lazy":
+			lazy = true
+		case "-h", "--help":
+			fmt.Fprintln(stdout, "Usage: cssfs unmount [-z] MOUNTPOINT\n\n  -z, --lazy   detach a busy mount now; it goes away when its files are closed")
+			return nil
+		default:
+			dirs = append(dirs, a)
+		}
+	}
+	if len(dirs) != 1 {
+		return usageError{"unmount needs exactly one MOUNTPOINT"}
+	}
+	dir, err := filepath.Abs(dirs[0])
+	if err != nil {
+		return err
+	}
+	// Only Linux has /proc/self/mountinfo to check the type by.
+	if fstype := mountType(dir); fstype != "fuse.cssfs" && runtime.GOOS == "linux" {
+		return fmt.Errorf("%s is not a cssfs mount (type %q)", dir, fstype)
+	}
+	if os.Geteuid() == 0 {
+		flags := 0
+		if lazy {
+			flags = lazyUnmountFlag
+		}
+		if err := syscall.Unmount(dir, flags); err != nil {
+			if errors.Is(err, syscall.EBUSY) {
+				return fmt.Errorf("%s is busy (files are open on it); close them or use cssfs unmount -z", dir)
+			}
+			return fmt.Errorf("unmounting %s: %w", dir, err)
+		}
+		return nil
+	}
+	fargs := []string{"-u"}
+	if lazy {
+		fargs = append(fargs, "-z")
+	}
+	out, err := exec.Command("fusermount3", append(fargs, dir)...).CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("fusermount3 -u %s: %w: %s", dir, err, strings.TrimSpace(string(out)))
+	}
+	return nil
+}
+
+// mountType is the filesystem type mounted at dir ("" if none).
+func mountType(dir string) string {
+	data, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	fstype := ""
+	for _, line := range strings.Split(string(data), "\n") {
+		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
+		fields := strings.Fields(line)
+		if len(fields) < 5 || unescapeMountinfo(fields[4]) != dir {
+			continue
+		}
+		for i, f := range fields {
+			if f == "-" && i+1 < len(fields) {
+				fstype = fields[i+1] // the last mount on dir wins
+			}
+		}
+	}
+	return fstype
+}
+
+// unescapeMountinfo undoes the octal escapes of spaces and such.
+func unescapeMountinfo(s string) string {
+	return strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`).Replace(s)
+}
