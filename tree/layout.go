@@ -3,6 +3,7 @@ package tree
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -184,17 +185,26 @@ func (t *Tree) valueDirs(ctx context.Context, s scope, lv valueLevel) ([]subdir,
 		seen = append(seen, v)
 		found[v] = true
 	}
-	var out []subdir
-	for v := range found {
-		name := naming.DirName(v, lv.selector)
-		c := s.child(name)
-		c.preds = append(c.preds, client.Eq(lv.selector, v))
-		out = append(out, subdir{name: name, scope: c, mtime: t.mounted})
+	// Values that make the same safe name ("a:b" and "a_b") are told apart
+	// like objects are, so that neither hides the other.
+	values := slices.Sorted(maps.Keys(found))
+	want := make([]naming.Named, 0, len(values)+1)
+	for _, v := range values {
+		want = append(want, naming.Named{Name: naming.DirName(v, lv.selector), ID: v})
 	}
 	if missing {
-		c := s.child(noValue)
-		c.preds = append(c.preds, client.Out(lv.selector, seen...))
-		out = append(out, subdir{name: noValue, scope: c, mtime: t.mounted})
+		want = append(want, naming.Named{Name: noValue, ID: noValue})
+	}
+	names := naming.Unique(want)
+	out := make([]subdir, 0, len(want))
+	for i, name := range names {
+		c := s.child(name)
+		if i < len(values) {
+			c.preds = append(c.preds, client.Eq(lv.selector, values[i]))
+		} else {
+			c.preds = append(c.preds, client.Out(lv.selector, seen...))
+		}
+		out = append(out, subdir{name: name, scope: c, mtime: t.mounted})
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,6 +112,9 @@ func TestProbingFindsEveryValueAndPeriod(t *testing.T) {
 		{Type: "callrecording", Created: at("2024-11-30")},
 		{Type: "brandnew", Created: at("2024-02-29"), Tags: []csstest.Tag{{Key: "direction", Value: "OUTBOUND"}}},
 		{Type: "another", Created: at("2023-07-01"), Tags: []csstest.Tag{{Key: "direction", Value: "OUTBOUND"}}},
+		// Two values that make the same safe name.
+		{Type: "clash", Created: at("2023-07-01"), Tags: []csstest.Tag{{Key: "direction", Value: "UP:DOWN"}}},
+		{Type: "clash", Created: at("2023-07-02"), Tags: []csstest.Tag{{Key: "direction", Value: "UP_DOWN"}}},
 	} {
 		f.emu.Add("uk", spec)
 	}
@@ -122,7 +126,7 @@ func TestProbingFindsEveryValueAndPeriod(t *testing.T) {
 		return out
 	}
 	for p, want := range map[string][]string{
-		"/uk":                                {"another", "brandnew", "callrecording"},
+		"/uk":                                {"another", "brandnew", "callrecording", "clash"},
 		"/uk/callrecording":                  {"INBOUND", "SIDEWAYS", noValue},
 		"/uk/callrecording/INBOUND":          {"2023"},
 		"/uk/callrecording/SIDEWAYS/2023":    {"03"},
@@ -139,6 +143,15 @@ func TestProbingFindsEveryValueAndPeriod(t *testing.T) {
 		}
 		if got := names(p); !slices.Equal(got, want) {
 			t.Errorf("%s lists %q, want %q", p, got, want)
+		}
+	}
+	clash := names("/uk/clash")
+	if len(clash) != 2 || clash[0] == clash[1] || !strings.HasPrefix(clash[0], "UP_DOWN~") || !strings.HasPrefix(clash[1], "UP_DOWN~") {
+		t.Errorf("values UP:DOWN and UP_DOWN are listed as %q, want two distinct UP_DOWN~ names", clash)
+	}
+	for _, name := range clash {
+		if days := names("/uk/clash/" + name + "/2023/07"); len(days) != 1 {
+			t.Errorf("/uk/clash/%s/2023/07 lists %q, want one day", name, days)
 		}
 	}
 	d := f.resolve("/uk/callrecording/SIDEWAYS/2023/03")
