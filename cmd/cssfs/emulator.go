@@ -29,6 +29,7 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	fl.DurationVar(&o.TokenLifetime, "token-lifetime", 1799*time.Second, "lifetime of issued tokens")
 	fl.BoolVar(&o.ReadOnlyKey, "read-only-key", false, "answer 403 to restore and delete")
 	fl.DurationVar(&f.Latency, "latency", 0, "fault: latency added to every request")
+	fl.DurationVar(&f.Latency, "request-cost", 0, "server time charged per call, concurrent calls in parallel, as a gateway does (the same knob as --latency)")
 	fl.Int64Var(&f.Bandwidth, "bandwidth", 0, "fault: bytes/s cap per response body (0 = none)")
 	fl.Float64Var(&f.Rate429, "rate-429", 0, "fault: fraction of requests answered 429")
 	fl.Float64Var(&f.Rate5xx, "rate-5xx", 0, "fault: fraction of requests answered 5xx")
@@ -46,6 +47,7 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(fl.Output(), "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
 			"  cssfs emulator --addr 127.0.0.1:8088 > emulator.env\n"+
 			"  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1\n"+
+			"  cssfs emulator --request-cost 5ms --quota-per-min 600   # what the real gateway charges\n"+
 			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n"+
 			"  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100\n"+
 			"                                         # other plausible readings of the API's open questions\n\nFlags:\n%s", fl.FlagUsages())
