@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"net/http"
 	"strings"
+	"time"
 )
 
 // errorBody is what an error answer says about itself, in whichever of the
@@ -57,6 +59,25 @@ func parseErrorBody(raw []byte) errorBody {
 		return errorBody{Code: string(j.ErrorCode), Message: string(j.Error)}
 	}
 	return errorBody{Message: string(j.Message)}
+}
+
+// describe puts what an error answer's body says into ae, scrubbed; with
+// keepBody, a body of unknown shape is kept as an excerpt.
+func describe(ae *APIError, sc *scrubber, raw []byte, keepBody bool) errorBody {
+	said := parseErrorBody(raw)
+	ae.Code, ae.Message = sc.scrub(said.Code), sc.scrub(said.Message)
+	if said == (errorBody{}) && keepBody {
+		ae.Body = excerpt(sc, raw)
+	}
+	return said
+}
+
+// throttledBy marks ae as the gateway throttling us (a 429, or a quota
+// fault): retried after the answer's Retry-After, or a throttle backoff.
+func throttledBy(ae *APIError, h http.Header) *retryable {
+	ae.Err = ErrThrottled
+	after, has := parseRetryAfter(h.Get("Retry-After"), time.Now())
+	return &retryable{err: ae, retryAfter: after, hasAfter: has, throttled: true}
 }
 
 // throttled reports an Apigee Quota or SpikeArrest violation, which the

@@ -185,13 +185,8 @@ func (c *Client) attempt(ctx context.Context, cl *call) error {
 // of the object store a /content redirect led to, not of the API.
 func (c *Client) statusErr(cl *call, resp *http.Response, body io.Reader, tok string, fromStore bool) error {
 	raw, _ := io.ReadAll(io.LimitReader(body, 4<<10))
-	said := parseErrorBody(raw)
-	ae := &APIError{Op: cl.op, Region: cl.region, ObjectID: cl.id, Status: resp.StatusCode,
-		Code: c.scrub.scrub(said.Code), Message: c.scrub.scrub(said.Message)}
-	if said == (errorBody{}) && !fromStore {
-		// A store's body may quote the presigned URL; keep none of it.
-		ae.Body = excerpt(c.scrub, raw)
-	}
+	ae := &APIError{Op: cl.op, Region: cl.region, ObjectID: cl.id, Status: resp.StatusCode}
+	said := describe(ae, c.scrub, raw, !fromStore) // a store's body may quote the presigned URL: keep none of it
 	after, hasAfter := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch s := resp.StatusCode; {
 	case fromStore && s == http.StatusForbidden:
@@ -207,9 +202,8 @@ func (c *Client) statusErr(cl *call, resp *http.Response, body io.Reader, tok st
 		}
 		return &unauthorized{err: ae}
 	case s == http.StatusTooManyRequests || said.throttled():
-		ae.Err = ErrThrottled
 		c.obs.Throttled(cl.op)
-		return &retryable{err: ae, retryAfter: after, hasAfter: hasAfter, throttled: true}
+		return throttledBy(ae, resp.Header)
 	case s == http.StatusUnauthorized || s == http.StatusForbidden:
 		ae.Err = ErrForbidden
 	case s == http.StatusNotFound:

@@ -142,19 +142,14 @@ func (s *tokenSource) classify(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) && re.Response != nil {
 		status := re.Response.StatusCode
-		said := parseErrorBody(re.Body)
-		ae := &APIError{Op: "token", Status: status, Code: s.scrub.scrub(said.Code), Message: s.scrub.scrub(said.Message)}
-		if said == (errorBody{}) {
-			ae.Body = excerpt(s.scrub, re.Body)
-		}
+		ae := &APIError{Op: "token", Status: status}
+		said := describe(ae, s.scrub, re.Body, true)
 		switch {
 		case status == http.StatusTooManyRequests || said.throttled():
-			ae.Err = ErrThrottled
 			if s.obs != nil {
 				s.obs.Throttled("token")
 			}
-			after, has := parseRetryAfter(re.Response.Header.Get("Retry-After"), time.Now())
-			return &retryable{err: ae, retryAfter: after, hasAfter: has, throttled: true}
+			return throttledBy(ae, re.Response.Header)
 		case status == http.StatusBadRequest || status == http.StatusUnauthorized || status == http.StatusForbidden:
 			ae.Err = ErrAuth
 			if ae.Hint() == "" {

@@ -1,15 +1,12 @@
 package fusefs
 
 import (
-	"context"
 	"io/fs"
 	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/cssfs/cssfs/cache"
-	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
 	"github.com/cssfs/cssfs/internal/mounttest"
 	"github.com/cssfs/cssfs/tree"
@@ -22,20 +19,7 @@ func TestWalkKeepsAtMostMaxFileNodes(t *testing.T) {
 	mounttest.RequireFUSE(t)
 	const max = 40
 	emu := mounttest.Emulator(t, csstest.Options{Regions: []string{"uk"}, Seed: 7, Objects: 400})
-	api, err := client.New(client.Config{BaseURL: emu.URL, Key: emu.Key, Secret: emu.Secret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks, err := cache.NewBlocks(api, cache.BlockConfig{BlockSize: 256 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(blocks.Close)
-	tr, err := tree.New(context.Background(), api, blocks, tree.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	root := newRoot(tr, Options{MaxFileNodes: max})
+	root := newRoot(newTestTree(t, emu, tree.Config{}), Options{MaxFileNodes: max})
 	dir := t.TempDir()
 	srv, err := mount(dir, root)
 	if err != nil {

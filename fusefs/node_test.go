@@ -23,6 +23,14 @@ func newTestRoot(t *testing.T, cfg tree.Config) (*rootNode, *csstest.Server) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { emu.Close() })
+	root := newRoot(newTestTree(t, emu, cfg), Options{UID: 1234, GID: 5678})
+	gofs.NewNodeFS(root, &gofs.Options{})
+	return root, emu
+}
+
+// newTestTree opens the tree of an emulator's tenant.
+func newTestTree(t *testing.T, emu *csstest.Server, cfg tree.Config) *tree.Tree {
+	t.Helper()
 	api, err := client.New(client.Config{BaseURL: emu.URL, Key: emu.Key, Secret: emu.Secret})
 	if err != nil {
 		t.Fatal(err)
@@ -36,9 +44,7 @@ func newTestRoot(t *testing.T, cfg tree.Config) (*rootNode, *csstest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := newRoot(tr, Options{UID: 1234, GID: 5678})
-	gofs.NewNodeFS(root, &gofs.Options{})
-	return root, emu
+	return tr
 }
 
 // lookup walks names from the root, as the kernel's lookups would: the

@@ -318,17 +318,7 @@ func objectID(path string) (string, error) {
 }
 
 // truth is an object's real content as the emulator holds it.
-func (ft *faultTenant) truth(region, id string) []byte {
-	r, size, err := ft.emu.Open(region, id)
-	if err != nil {
-		ft.t.Fatalf("emulator content of %s/%s: %v", region, id, err)
-	}
-	b := make([]byte, size)
-	if _, err := r.ReadAt(b, 0); err != nil && err != io.EOF {
-		ft.t.Fatalf("emulator content of %s/%s: %v", region, id, err)
-	}
-	return b
-}
+func (ft *faultTenant) truth(region, id string) []byte { return content(ft.t, ft.emu, region, id) }
 
 // copyReport counts how the copied files compare with the emulator.
 type copyReport struct {

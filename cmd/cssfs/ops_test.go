@@ -45,10 +45,7 @@ func sample(page, series string) float64 {
 func TestMetricsMoveDuringReads(t *testing.T) {
 	mounttest.RequireFUSE(t)
 	m := mountEmulator(t, tenant, "--metrics-addr", "127.0.0.1:0")
-	if !m.Log.WaitFor("serving metrics", 10*time.Second) {
-		t.Fatal("no metrics line in the log")
-	}
-	url := regexp.MustCompile(`url=(\S+)`).FindStringSubmatch(m.Log.String()[strings.Index(m.Log.String(), "serving metrics"):])[1]
+	url := metricsURL(t, m.Mount)
 	before := scrape(t, url)
 	files := m.filesByID()
 	n := 0

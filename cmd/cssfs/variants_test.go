@@ -83,7 +83,7 @@ func TestEveryAPIVariantListsAndReadsEveryObject(t *testing.T) {
 			want := map[string][]byte{} // id -> content
 			for _, spec := range variantSpecs() {
 				o := emu.Add("us-east", spec)
-				want[o.ID] = objectContent(t, emu, "us-east", o.ID)
+				want[o.ID] = content(t, emu, "us-east", o.ID)
 			}
 			emu.SetFaults(v.faults)
 			m := mounttest.Start(t, binPath, emu, "--log-level", "info", "--metrics-addr", "127.0.0.1:0")
@@ -152,20 +152,6 @@ func TestEveryAPIVariantListsAndReadsEveryObject(t *testing.T) {
 
 		})
 	}
-}
-
-// objectContent is an object's true content as the emulator holds it.
-func objectContent(t *testing.T, emu *csstest.Server, region, id string) []byte {
-	t.Helper()
-	r, size, err := emu.Open(region, id)
-	if err != nil {
-		t.Fatalf("emulator content of %s: %v", id, err)
-	}
-	b := make([]byte, size)
-	if n, err := r.ReadAt(b, 0); int64(n) != size {
-		t.Fatalf("emulator content of %s: %d of %d bytes, %v", id, n, size, err)
-	}
-	return b
 }
 
 // checkCopy compares every file under dst with the object of the same
