@@ -25,6 +25,7 @@ Usage:
   cssfs unmount [-z] MOUNTPOINT    unmount (-z: lazily, when busy)
   cssfs doctor [flags]             check FUSE, credentials, token, regions and a sample read
   cssfs emulator [flags]           run the CSS API emulator and print its URL, key and secret
+  cssfs csi [flags]                serve the Kubernetes CSI driver (a volume is a view of a tenant)
   cssfs version                    print the version
 
 Run "cssfs COMMAND --help" for a command's flags.
@@ -57,6 +58,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runDoctor(args[1:], stdout, stderr)
 	case "emulator":
 		err = runEmulator(args[1:], stdout, stderr)
+	case "csi":
+		err = runCSI(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "cssfs", version)
 	case "help", "-h", "--help":

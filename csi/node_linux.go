@@ -1,0 +1,348 @@
+package csi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/container-storage-interface/spec/lib/go/csi"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// stopGrace is how long a mount process has to unmount and exit after
+// SIGTERM before it is killed.
+const stopGrace = 10 * time.Second
+
+// nodeServer mounts volumes: one supervised "cssfs mount" process each.
+type nodeServer struct {
+	csi.UnimplementedNodeServer
+	d      *Driver
+	runDir string // private (0700): the notify sockets of starting mounts
+
+	mu      sync.Mutex
+	targets map[string]*sync.Mutex // one lock per target path
+	mounts  map[string]*mountProc  // by target path
+	seq     int
+}
+
+// mountProc is a running "cssfs mount" of one volume at one target.
+type mountProc struct {
+	pub      *publishing
+	cmd      *exec.Cmd
+	stderr   *tailWriter
+	done     chan struct{} // closed once the process is reaped
+	waitErr  error         // set before done is closed
+	stopping chan struct{} // closed when the driver stops it on purpose
+}
+
+func newNodeServer(d *Driver) (*nodeServer, error) {
+	dir, err := os.MkdirTemp("", "cssfs-csi-")
+	if err != nil {
+		return nil, fmt.Errorf("node service: %w", err)
+	}
+	return &nodeServer{d: d, runDir: dir, targets: map[string]*sync.Mutex{}, mounts: map[string]*mountProc{}}, nil
+}
+
+// lock serialises the calls on one target path.
+func (s *nodeServer) lock(target string) func() {
+	s.mu.Lock()
+	l := s.targets[target]
+	if l == nil {
+		l = &sync.Mutex{}
+		s.targets[target] = l
+	}
+	s.mu.Unlock()
+	l.Lock()
+	return l.Unlock
+}
+
+func (s *nodeServer) running(target string) *mountProc {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.mounts[target]
+}
+
+func (s *nodeServer) NodePublishVolume(ctx context.Context, req *csi.NodePublishVolumeRequest) (*csi.NodePublishVolumeResponse, error) {
+	p, err := s.d.checkPublish(req)
+	if err != nil {
+		return nil, err
+	}
+	target := filepath.Clean(p.target)
+	defer s.lock(target)()
+	if m := s.running(target); m != nil {
+		if m.pub.volumeID == p.volumeID && slices.Equal(m.pub.args, p.args) && m.pub.readonly == p.readonly {
+			return &csi.NodePublishVolumeResponse{}, nil // published already: idempotent
+		}
+		return nil, status.Errorf(codes.AlreadyExists, "NodePublishVolume: %s holds volume %s with other settings", target, m.pub.volumeID)
+	}
+	mounted, typ, err := isMountpoint(target)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "NodePublishVolume: %v", err)
+	}
+	if mounted {
+		if typ != fsType {
+			return nil, status.Errorf(codes.AlreadyExists, "NodePublishVolume: %s is a mountpoint of %s already", target, typ)
+		}
+		// A cssfs mount no process of this driver serves: left by an
+		// earlier driver. Replace it.
+		s.d.log.Warn("replacing a cssfs mount of an earlier driver", "target", target)
+		if err := unmount(target); err != nil {
+			return nil, status.Errorf(codes.Internal, "NodePublishVolume: %v", err)
+		}
+	}
+	if err := os.MkdirAll(target, 0o750); err != nil {
+		return nil, status.Errorf(codes.Internal, "NodePublishVolume: creating the target: %v", err)
+	}
+	m, err := s.start(ctx, p, target)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.mounts[target] = m
+	s.mu.Unlock()
+	s.d.log.Info("volume mounted", "volume", p.volumeID, "target", target, "pid", m.cmd.Process.Pid, "readonly", p.readonly)
+	return &csi.NodePublishVolumeResponse{}, nil
+}
+
+// start runs "cssfs mount" for p and waits until it says (sd_notify
+// READY=1 on a socket of its own) that the mount is up, or exits.
+func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*mountProc, error) {
+	s.mu.Lock()
+	s.seq++
+	sock := filepath.Join(s.runDir, fmt.Sprintf("notify-%d", s.seq))
+	s.mu.Unlock()
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "NodePublishVolume: notify socket: %v", err)
+	}
+	defer os.Remove(sock)
+	defer conn.Close()
+
+	cmdArgs := slices.Concat(s.d.opts.Command[1:], p.args, []string{"--allow-other", "--", target})
+	cmd := exec.Command(s.d.opts.Command[0], cmdArgs...)
+	// The credentials go through the environment, never argv; the
+	// driver's own CSSFS_* settings do not leak into the mount.
+	cmd.Env = append(childEnv(), "CSSFS_KEY="+p.key, "CSSFS_SECRET="+p.secret, "NOTIFY_SOCKET="+sock)
+	m := &mountProc{pub: p, cmd: cmd, stderr: newTailWriter(s.d.opts.ChildLog, 4096),
+		done: make(chan struct{}), stopping: make(chan struct{})}
+	cmd.Stderr = m.stderr
+	// Own process group: a Ctrl-C to the driver is the driver's to pass
+	// on. Killed with the driver, so that a crashed driver leaves dead
+	// mounts (cleaned by the next one), never orphaned live ones.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		return nil, status.Errorf(codes.Internal, "NodePublishVolume: starting cssfs mount: %v", err)
+	}
+	go s.supervise(m, target)
+
+	ready := make(chan error, 1)
+	go func() {
+		buf := make([]byte, 256)
+		for {
+			n, err := conn.Read(buf)
+			if err != nil {
+				ready <- err
+				return
+			}
+			if slices.Contains(strings.Split(string(buf[:n]), "\n"), "READY=1") {
+				ready <- nil
+				return
+			}
+		}
+	}()
+	fail := func(code codes.Code, format string, args ...any) error {
+		s.stop(m, target)
+		return status.Errorf(code, format, args...)
+	}
+	select {
+	case err := <-ready:
+		if err != nil {
+			return nil, fail(codes.Internal, "NodePublishVolume: waiting for the mount: %v", err)
+		}
+	case <-m.done:
+		code := codes.Internal
+		if ee := (*exec.ExitError)(nil); errors.As(m.waitErr, &ee) && ee.ExitCode() == 2 {
+			code = codes.InvalidArgument // a usage error: the parameters
+		}
+		return nil, status.Errorf(code, "NodePublishVolume: cssfs mount exited (%v): %s", m.waitErr, m.stderr.tail())
+	case <-ctx.Done():
+		return nil, fail(status.FromContextError(ctx.Err()).Code(), "NodePublishVolume: the mount did not come up: %v; its log: %s", ctx.Err(), m.stderr.tail())
+	}
+	if p.readonly {
+		if err := remountReadOnly(target); err != nil {
+			return nil, fail(codes.Internal, "NodePublishVolume: %v", err)
+		}
+	}
+	return m, nil
+}
+
+// supervise reaps a mount process. One that exits unasked leaves a dead
+// mount behind: it is detached, so that the next publish can mount again.
+func (s *nodeServer) supervise(m *mountProc, target string) {
+	m.waitErr = m.cmd.Wait()
+	close(m.done)
+	select {
+	case <-m.stopping:
+		return
+	default:
+	}
+	s.d.log.Error("cssfs mount exited by itself", "volume", m.pub.volumeID, "target", target, "err", m.waitErr, "log", m.stderr.tail())
+	s.mu.Lock()
+	if s.mounts[target] == m {
+		delete(s.mounts, target)
+	}
+	s.mu.Unlock()
+	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType && isDead(target) {
+		if err := unmount(target); err != nil {
+			s.d.log.Error("could not detach the dead mount", "target", target, "err", err)
+		}
+	}
+}
+
+// stop has a mount process unmount and exit (SIGTERM), kills it if it
+// has not within stopGrace, and detaches what it left mounted.
+func (s *nodeServer) stop(m *mountProc, target string) {
+	close(m.stopping)
+	m.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-m.done:
+	case <-time.After(stopGrace):
+		s.d.log.Warn("cssfs mount did not exit after SIGTERM; killing it", "target", target, "pid", m.cmd.Process.Pid)
+		m.cmd.Process.Kill()
+		<-m.done
+	}
+	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType {
+		if err := unmount(target); err != nil {
+			s.d.log.Error("could not unmount", "target", target, "err", err)
+		}
+	}
+}
+
+func (s *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpublishVolumeRequest) (*csi.NodeUnpublishVolumeResponse, error) {
+	if req.GetVolumeId() == "" {
+		return nil, invalid("NodeUnpublishVolume: missing volume id")
+	}
+	if req.GetTargetPath() == "" {
+		return nil, invalid("NodeUnpublishVolume: missing target path")
+	}
+	target := filepath.Clean(req.GetTargetPath())
+	defer s.lock(target)()
+	if m := s.running(target); m != nil {
+		s.stop(m, target)
+		s.mu.Lock()
+		delete(s.mounts, target)
+		s.mu.Unlock()
+		s.d.log.Info("volume unmounted", "volume", m.pub.volumeID, "target", target)
+	} else if mounted, typ, err := isMountpoint(target); err != nil {
+		return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: %v", err)
+	} else if mounted && typ == fsType {
+		// Left by an earlier driver.
+		if err := unmount(target); err != nil {
+			return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: %v", err)
+		}
+	} else if mounted {
+		return nil, status.Errorf(codes.FailedPrecondition, "NodeUnpublishVolume: %s is a mountpoint of %s, not of this driver", target, typ)
+	}
+	// The spec: the driver removes the target it created.
+	if err := os.Remove(target); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: removing the target: %v", err)
+	}
+	return &csi.NodeUnpublishVolumeResponse{}, nil
+}
+
+// cleanStaleMounts unmounts the dead cssfs mounts under dir: after a
+// driver restart, the mount processes of the earlier one are gone and
+// their mounts answer ENOTCONN. The pod's next publish mounts again.
+func (s *nodeServer) cleanStaleMounts(dir string) {
+	mounts, err := readMounts()
+	if err != nil {
+		s.d.log.Error("could not look for dead mounts", "err", err)
+		return
+	}
+	prefix := filepath.Clean(dir) + string(filepath.Separator)
+	for _, m := range mounts {
+		if m.fsType != fsType || !strings.HasPrefix(m.point, prefix) {
+			continue
+		}
+		if !isDead(m.point) {
+			s.d.log.Info("left a live cssfs mount alone", "target", m.point)
+			continue
+		}
+		if err := unmount(m.point); err != nil {
+			s.d.log.Error("could not unmount a dead cssfs mount", "target", m.point, "err", err)
+			continue
+		}
+		s.d.log.Info("unmounted a dead cssfs mount of an earlier driver", "target", m.point)
+	}
+}
+
+// stopAll stops every mount process (the driver is shutting down).
+func (s *nodeServer) stopAll() {
+	s.mu.Lock()
+	mounts := maps.Clone(s.mounts)
+	s.mu.Unlock()
+	var wg sync.WaitGroup
+	for target, m := range mounts {
+		wg.Go(func() {
+			defer s.lock(target)()
+			s.stop(m, target)
+			s.d.log.Info("volume unmounted (driver stopping)", "volume", m.pub.volumeID, "target", target)
+		})
+	}
+	wg.Wait()
+	os.RemoveAll(s.runDir)
+}
+
+// childEnv is the driver's environment less what would change a mount:
+// cssfs settings and a notify socket of the driver's own supervisor.
+func childEnv() []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "CSSFS_") || strings.HasPrefix(kv, "NOTIFY_SOCKET=") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return env
+}
+
+// tailWriter passes a mount process's log on and keeps its end, for the
+// error of a mount that failed.
+type tailWriter struct {
+	mu  sync.Mutex
+	out interface{ Write([]byte) (int, error) }
+	buf []byte
+	max int
+}
+
+func newTailWriter(out interface{ Write([]byte) (int, error) }, max int) *tailWriter {
+	return &tailWriter{out: out, max: max}
+}
+
+func (w *tailWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Write(p)
+	w.buf = append(w.buf, p...)
+	if len(w.buf) > w.max {
+		w.buf = w.buf[len(w.buf)-w.max:]
+	}
+	return len(p), nil
+}
+
+func (w *tailWriter) tail() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return strings.TrimSpace(string(w.buf))
+}
