@@ -14,7 +14,7 @@ import (
 
 // --help is an answer, not a mistake: on standard output, exit 0.
 func TestHelpOnStdout(t *testing.T) {
-	for _, cmd := range []string{"mount", "ls", "cat", "get", "unmount", "doctor", "emulator"} {
+	for _, cmd := range []string{"mount", "ls", "cat", "get", "unmount", "doctor", "emulator", "csi"} {
 		for _, flag := range []string{"--help", "-h"} {
 			var out, errOut bytes.Buffer
 			code := run([]string{cmd, flag}, &out, &errOut)
