@@ -85,9 +85,11 @@ func isMountpoint(path string) (bool, string, error) {
 }
 
 // isDead says whether a FUSE mount's process is gone: the kernel then
-// answers ENOTCONN to anything on it.
+// answers ENOTCONN to whatever reaches it. statfs always does (a stat
+// may be answered from the kernel's cache).
 func isDead(path string) bool {
-	_, err := os.Stat(path)
+	var st syscall.Statfs_t
+	err := syscall.Statfs(path, &st)
 	return errors.Is(err, syscall.ENOTCONN) || errors.Is(err, syscall.ECONNABORTED)
 }
 

@@ -197,7 +197,6 @@ func (s *nodeServer) supervise(m *mountProc, target string) {
 		return
 	default:
 	}
-	s.d.log.Error("cssfs mount exited by itself", "volume", m.pub.volumeID, "target", target, "err", m.waitErr, "log", m.stderr.tail())
 	s.mu.Lock()
 	if s.mounts[target] == m {
 		delete(s.mounts, target)
@@ -208,6 +207,7 @@ func (s *nodeServer) supervise(m *mountProc, target string) {
 			s.d.log.Error("could not detach the dead mount", "target", target, "err", err)
 		}
 	}
+	s.d.log.Error("cssfs mount exited by itself; its mount is detached", "volume", m.pub.volumeID, "target", target, "err", m.waitErr, "log", m.stderr.tail())
 }
 
 // stop has a mount process unmount and exit (SIGTERM), kills it if it

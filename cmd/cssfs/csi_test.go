@@ -210,3 +210,234 @@ func TestCSISanity(t *testing.T) {
 		t.Errorf("the driver's log holds the secret")
 	}
 }
+
+// A volume published on a node shows the tenant: every file of a day is
+// the emulator's content, byte for byte (cmp). Publishing is idempotent,
+// the credentials are on no command line and in no log, unpublishing
+// unmounts, reaps the mount process and removes the target, twice.
+func TestCSIPublishReadsADay(t *testing.T) {
+	mounttest.RequireFUSE(t, "cmp")
+	emu := mounttest.Emulator(t, tenant)
+	kdir := t.TempDir()
+	d := startCSI(t, kdir)
+	ctx := context.Background()
+	vol, err := d.ctrl.CreateVolume(ctx, &csipb.CreateVolumeRequest{Name: "pv-recordings",
+		Parameters:         map[string]string{"apiURL": emu.URL, "region": "uk", "layout": "date"},
+		VolumeCapabilities: []*csipb.VolumeCapability{readerCapability()},
+		Secrets:            map[string]string{"key": emu.Key, "secret": emu.Secret}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := kubeletTarget(kdir, "pod-a", "pv-recordings")
+	os.MkdirAll(filepath.Dir(target), 0o750) // kubelet makes the parent
+	req := publishRequest(emu, vol.GetVolume().GetVolumeId(), target, vol.GetVolume().GetVolumeContext())
+	if _, err := d.node.NodePublishVolume(ctx, req); err != nil {
+		t.Fatalf("NodePublishVolume: %v\n%s", err, d.log)
+	}
+	if !mounttest.IsMounted(target) {
+		t.Fatalf("%s is not mounted after NodePublishVolume", target)
+	}
+	pids := mountPIDs(t, target)
+	if len(pids) != 1 {
+		t.Fatalf("%d cssfs mount processes serve %s, want 1", len(pids), target)
+	}
+	argv, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pids[0]))
+	if strings.Contains(string(argv), emu.Secret) || strings.Contains(string(argv), emu.Key) {
+		t.Errorf("the mount's command line holds the credentials: %q", argv)
+	}
+
+	// The day with the most files, all of them compared with cmp.
+	byDir := map[string][]string{}
+	err = filepath.WalkDir(target, func(p string, e os.DirEntry, err error) error {
+		if err == nil && e.Type().IsRegular() {
+			byDir[filepath.Dir(p)] = append(byDir[filepath.Dir(p)], p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var day string
+	for dir, files := range byDir {
+		if len(files) > len(byDir[day]) {
+			day = dir
+		}
+	}
+	if len(byDir[day]) < 2 {
+		t.Fatalf("no day with files under %s: %v", target, byDir)
+	}
+	truthDir := t.TempDir()
+	for _, f := range byDir[day] {
+		truth := filepath.Join(truthDir, "truth")
+		if err := os.WriteFile(truth, content(t, emu, "uk", xattr(t, f, "user.css.id")), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command("cmp", f, truth).CombinedOutput(); err != nil {
+			t.Errorf("cmp %s with the emulator's content: %v %s", f, err, out)
+		}
+	}
+	t.Logf("%d files of %s are the emulator's, byte for byte", len(byDir[day]), strings.TrimPrefix(day, target))
+
+	if _, err := d.node.NodePublishVolume(ctx, req); err != nil {
+		t.Errorf("NodePublishVolume again: %v", err)
+	}
+	if again := mountPIDs(t, target); len(again) != 1 || again[0] != pids[0] {
+		t.Errorf("after a second NodePublishVolume, mount processes %v, want the same one %d", again, pids[0])
+	}
+	other := publishRequest(emu, "another-volume", target, nil)
+	_, err = d.node.NodePublishVolume(ctx, other)
+	wantCode(t, "another volume on the same target", err, codes.AlreadyExists, target)
+
+	unpublish := &csipb.NodeUnpublishVolumeRequest{VolumeId: req.VolumeId, TargetPath: target}
+	for i := range 2 {
+		if _, err := d.node.NodeUnpublishVolume(ctx, unpublish); err != nil {
+			t.Fatalf("NodeUnpublishVolume #%d: %v", i+1, err)
+		}
+		if mounttest.IsMounted(target) {
+			t.Errorf("%s still mounted after NodeUnpublishVolume #%d", target, i+1)
+		}
+		if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("the target after NodeUnpublishVolume #%d: %v, want it removed", i+1, err)
+		}
+	}
+	// Reaped before the answer: not even a zombie is left.
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", pids[0])); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("mount process %d still exists after NodeUnpublishVolume", pids[0])
+	}
+	if strings.Contains(d.log.String(), emu.Secret) {
+		t.Errorf("the driver's log holds the secret")
+	}
+}
+
+// readonly makes the mount read-only in the kernel (setfattr refused
+// too); a pod's fsGroup becomes the files' group, mount options flags.
+func TestCSIReadonlyAndFsGroup(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	emu := mounttest.Emulator(t, tenant)
+	kdir := t.TempDir()
+	d := startCSI(t, kdir)
+	ctx := context.Background()
+	target := kubeletTarget(kdir, "pod-b", "pv")
+	req := publishRequest(emu, "pv-static", target, map[string]string{"region": "us-east"})
+	req.Readonly = true
+	req.VolumeCapability.GetMount().VolumeMountGroup = "4242"
+	req.VolumeCapability.GetMount().MountFlags = []string{"file-mode=0440", "dir_mode=0550"}
+	if _, err := d.node.NodePublishVolume(ctx, req); err != nil {
+		t.Fatalf("NodePublishVolume: %v\n%s", err, d.log)
+	}
+	t.Cleanup(func() { d.node.NodeUnpublishVolume(ctx, &csipb.NodeUnpublishVolumeRequest{VolumeId: req.VolumeId, TargetPath: target}) })
+	var st unix.Statfs_t
+	if err := unix.Statfs(target, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Flags&unix.ST_RDONLY == 0 {
+		t.Errorf("readonly volume: statfs flags %#x lack ST_RDONLY", st.Flags)
+	}
+	var file string
+	filepath.WalkDir(target, func(p string, e os.DirEntry, err error) error {
+		if err == nil && file == "" && e.Type().IsRegular() {
+			file = p
+		}
+		return err
+	})
+	if file == "" {
+		t.Fatalf("no file under %s", target)
+	}
+	fi, err := os.Stat(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if gid := fi.Sys().(*syscall.Stat_t).Gid; gid != 4242 || fi.Mode().Perm() != 0o440 {
+		t.Errorf("%s: group %d mode %v; want the fsGroup 4242 and file-mode 0440", file, gid, fi.Mode().Perm())
+	}
+	if err := unix.Setxattr(file, "user.css.refresh", []byte("1"), 0); !errors.Is(err, unix.EROFS) {
+		t.Errorf("setfattr on a readonly volume: %v, want EROFS", err)
+	}
+}
+
+// Bad volumes fail with InvalidArgument naming what is wrong, before
+// anything is mounted.
+func TestCSIRefusesBadVolumes(t *testing.T) {
+	emu := mounttest.Emulator(t, csstest.Options{Objects: 5})
+	kdir := t.TempDir()
+	d := startCSI(t, kdir)
+	ctx := context.Background()
+	target := kubeletTarget(kdir, "pod-c", "pv")
+	_, err := d.node.NodePublishVolume(ctx, publishRequest(emu, "pv", target, map[string]string{"bucket": "calls"}))
+	wantCode(t, "NodePublishVolume with an unknown key", err, codes.InvalidArgument, `"bucket"`)
+	_, err = d.ctrl.CreateVolume(ctx, &csipb.CreateVolumeRequest{Name: "pv", Parameters: map[string]string{"layout": "date", "bucket": "calls"},
+		VolumeCapabilities: []*csipb.VolumeCapability{readerCapability()}})
+	wantCode(t, "CreateVolume with an unknown key", err, codes.InvalidArgument, `"bucket"`)
+	_, err = d.node.NodePublishVolume(ctx, publishRequest(emu, "pv", target, map[string]string{"cacheSize": "lots"}))
+	wantCode(t, "NodePublishVolume with a bad value", err, codes.InvalidArgument, "cache-size")
+	writer := publishRequest(emu, "pv", target, nil)
+	writer.VolumeCapability.AccessMode.Mode = csipb.VolumeCapability_AccessMode_MULTI_NODE_MULTI_WRITER
+	_, err = d.node.NodePublishVolume(ctx, writer)
+	wantCode(t, "NodePublishVolume for many writers", err, codes.InvalidArgument, "read-only")
+	noSecret := publishRequest(emu, "pv", target, nil)
+	noSecret.Secrets = nil
+	_, err = d.node.NodePublishVolume(ctx, noSecret)
+	wantCode(t, "NodePublishVolume without a secret", err, codes.InvalidArgument, "secret")
+	badOption := publishRequest(emu, "pv", target, nil)
+	badOption.VolumeCapability.GetMount().MountFlags = []string{"allow_delete"}
+	_, err = d.node.NodePublishVolume(ctx, badOption)
+	wantCode(t, "NodePublishVolume with mount option allow_delete", err, codes.InvalidArgument, "allow_delete")
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused publish made the target: %v", err)
+	}
+}
+
+// A mount process that dies is noticed and its dead mount detached; a
+// driver that dies takes its mount processes with it, and the next one
+// unmounts the dead mounts they leave under the kubelet directory.
+func TestCSIRestartUnmountsDeadMounts(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	emu := mounttest.Emulator(t, tenant)
+	kdir := t.TempDir()
+	d1 := startCSI(t, kdir)
+	ctx := context.Background()
+	a, b := kubeletTarget(kdir, "pod-a", "pv"), kubeletTarget(kdir, "pod-b", "pv")
+	for _, target := range []string{a, b} {
+		if _, err := d1.node.NodePublishVolume(ctx, publishRequest(emu, "pv", target, nil)); err != nil {
+			t.Fatalf("NodePublishVolume %s: %v\n%s", target, err, d1.log)
+		}
+	}
+	pidA, pidB := mountPIDs(t, a), mountPIDs(t, b)
+	if len(pidA) != 1 || len(pidB) != 1 {
+		t.Fatalf("mount processes %v and %v, want one each", pidA, pidB)
+	}
+
+	syscall.Kill(pidB[0], syscall.SIGKILL)
+	if !d1.log.WaitFor("its mount is detached", 30*time.Second) {
+		t.Fatalf("the driver did not notice its mount process died:\n%s", d1.log)
+	}
+	if mounttest.IsMounted(b) {
+		t.Errorf("%s still mounted after its process died", b)
+	}
+
+	d1.cmd.Process.Kill()
+	d1.cmd.Wait()
+	waitGone(t, pidA[0], 30*time.Second)
+	if !mounttest.IsMounted(a) {
+		t.Fatalf("%s: no dead mount left by the killed driver; nothing to test", a)
+	}
+	d2 := startCSI(t, kdir)
+	if mounttest.IsMounted(a) {
+		t.Errorf("%s still mounted after a new driver started:\n%s", a, d2.log)
+	}
+	if !strings.Contains(d2.log.String(), "unmounted a dead cssfs mount") {
+		t.Errorf("the new driver did not say it unmounted %s:\n%s", a, d2.log)
+	}
+	// The pod's next publish mounts again.
+	if _, err := d2.node.NodePublishVolume(ctx, publishRequest(emu, "pv", a, nil)); err != nil {
+		t.Fatalf("NodePublishVolume after the restart: %v\n%s", err, d2.log)
+	}
+	if _, err := os.ReadDir(a); err != nil {
+		t.Errorf("reading the volume mounted again: %v", err)
+	}
+	for _, target := range []string{a, b} {
+		if _, err := d2.node.NodeUnpublishVolume(ctx, &csipb.NodeUnpublishVolumeRequest{VolumeId: "pv", TargetPath: target}); err != nil {
+			t.Errorf("NodeUnpublishVolume %s: %v", target, err)
+		}
+	}
+}
