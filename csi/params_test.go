@@ -33,7 +33,7 @@ func TestValidateParameters(t *testing.T) {
 		key    string
 	}{
 		{map[string]string{"layout": "date", "bucket": "x"}, "bucket"},
-		{map[string]string{"secret": "s"}, "secret"},            // credentials never from parameters
+		{map[string]string{"secret": "s"}, "secret"},              // credentials never from parameters
 		{map[string]string{"allowDelete": "true"}, "allowDelete"}, // volumes are read-only
 		{map[string]string{"api-url": "http://x"}, "api-url"},     // the flag's own spelling is not a key
 		{map[string]string{"sidecars": "yes please"}, "sidecars"},

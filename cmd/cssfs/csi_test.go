@@ -325,7 +325,9 @@ func TestCSIReadonlyAndFsGroup(t *testing.T) {
 	if _, err := d.node.NodePublishVolume(ctx, req); err != nil {
 		t.Fatalf("NodePublishVolume: %v\n%s", err, d.log)
 	}
-	t.Cleanup(func() { d.node.NodeUnpublishVolume(ctx, &csipb.NodeUnpublishVolumeRequest{VolumeId: req.VolumeId, TargetPath: target}) })
+	t.Cleanup(func() {
+		d.node.NodeUnpublishVolume(ctx, &csipb.NodeUnpublishVolumeRequest{VolumeId: req.VolumeId, TargetPath: target})
+	})
 	var st unix.Statfs_t
 	if err := unix.Statfs(target, &st); err != nil {
 		t.Fatal(err)
