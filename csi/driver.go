@@ -54,6 +54,9 @@ type Options struct {
 	// Command runs "cssfs mount": the program and the arguments before
 	// the mount's own (default: this executable and "mount").
 	Command []string
+	// MountDefaults come before a volume's own flags, which win (the
+	// driver's log level and format, so that the logs read alike).
+	MountDefaults []string
 	// CheckMountArgs parses "cssfs mount" flags as the mount process
 	// will, so that a bad value fails CreateVolume and NodePublishVolume
 	// with InvalidArgument rather than a failed mount (optional).

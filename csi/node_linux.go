@@ -129,7 +129,7 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	defer os.Remove(sock)
 	defer conn.Close()
 
-	cmdArgs := slices.Concat(s.d.opts.Command[1:], p.args, []string{"--allow-other", "--", target})
+	cmdArgs := slices.Concat(s.d.opts.Command[1:], s.d.opts.MountDefaults, p.args, []string{"--allow-other", "--", target})
 	cmd := exec.Command(s.d.opts.Command[0], cmdArgs...)
 	// The credentials go through the environment, never argv; the
 	// driver's own CSSFS_* settings do not leak into the mount.
@@ -140,6 +140,9 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	// Own process group: a Ctrl-C to the driver is the driver's to pass
 	// on. Killed with the driver, so that a crashed driver leaves dead
 	// mounts (cleaned by the next one), never orphaned live ones.
+	// (Pdeathsig follows the thread that started the child; the Go
+	// runtime keeps its threads unless one is locked and exits, which no
+	// code of the driver does.)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: starting cssfs mount: %v", err)

@@ -57,6 +57,7 @@ func runCSI(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	d, err := csi.New(csi.Options{Mode: m, NodeID: nodeID, KubeletDir: kubeletDir, Version: version,
+		MountDefaults:  []string{"--log-level=" + logLevel, "--log-format=" + logFormat},
 		CheckMountArgs: checkMountArgs, ChildLog: stderr, Logger: log})
 	if err != nil {
 		return err
