@@ -24,6 +24,9 @@ import (
 // SIGTERM before it is killed.
 const stopGrace = 10 * time.Second
 
+// readyTimeout is the longest a publish waits for its mount to come up.
+const readyTimeout = 5 * time.Minute
+
 // nodeServer mounts volumes: one supervised "cssfs mount" process each.
 type nodeServer struct {
 	csi.UnimplementedNodeServer
@@ -31,9 +34,16 @@ type nodeServer struct {
 	runDir string // private (0700): the notify sockets of starting mounts
 
 	mu      sync.Mutex
-	targets map[string]*sync.Mutex // one lock per target path
+	targets map[string]*targetLock // the targets being worked on
 	mounts  map[string]*mountProc  // by target path
 	seq     int
+}
+
+// targetLock serialises the calls on one target path; it is dropped when
+// no call holds or waits for it.
+type targetLock struct {
+	sync.Mutex
+	users int
 }
 
 // mountProc is a running "cssfs mount" of one volume at one target.
@@ -51,7 +61,7 @@ func newNodeServer(d *Driver) (*nodeServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node service: %w", err)
 	}
-	return &nodeServer{d: d, runDir: dir, targets: map[string]*sync.Mutex{}, mounts: map[string]*mountProc{}}, nil
+	return &nodeServer{d: d, runDir: dir, targets: map[string]*targetLock{}, mounts: map[string]*mountProc{}}, nil
 }
 
 // lock serialises the calls on one target path.
@@ -59,12 +69,20 @@ func (s *nodeServer) lock(target string) func() {
 	s.mu.Lock()
 	l := s.targets[target]
 	if l == nil {
-		l = &sync.Mutex{}
+		l = &targetLock{}
 		s.targets[target] = l
 	}
+	l.users++
 	s.mu.Unlock()
 	l.Lock()
-	return l.Unlock
+	return func() {
+		l.Unlock()
+		s.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(s.targets, target)
+		}
+		s.mu.Unlock()
+	}
 }
 
 func (s *nodeServer) running(target string) *mountProc {
@@ -101,11 +119,15 @@ func (s *nodeServer) NodePublishVolume(ctx context.Context, req *csi.NodePublish
 			return nil, status.Errorf(codes.Internal, "NodePublishVolume: %v", err)
 		}
 	}
+	_, statErr := os.Stat(target)
 	if err := os.MkdirAll(target, 0o750); err != nil {
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: creating the target: %v", err)
 	}
 	m, err := s.start(ctx, p, target)
 	if err != nil {
+		if errors.Is(statErr, os.ErrNotExist) {
+			os.Remove(target) // made for nothing
+		}
 		return nil, err
 	}
 	s.mu.Lock()
@@ -148,6 +170,12 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: starting cssfs mount: %v", err)
 	}
 	go s.supervise(m, target)
+	p.key, p.secret = "", "" // the process has them; the driver needs them no more
+
+	// Bounded even when the caller set no deadline (the mount process
+	// bounds its own start by --op-timeout; this is a backstop).
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
 
 	ready := make(chan error, 1)
 	go func() {

@@ -443,3 +443,29 @@ func TestCSIRestartUnmountsDeadMounts(t *testing.T) {
 		}
 	}
 }
+
+// A mount that cannot start (the service refuses the secret) fails the
+// publish with the end of its log, which names the cause, and leaves
+// nothing behind.
+func TestCSIPublishFailsWithTheMountLog(t *testing.T) {
+	emu := mounttest.Emulator(t, csstest.Options{Objects: 5})
+	kdir := t.TempDir()
+	d := startCSI(t, kdir)
+	target := kubeletTarget(kdir, "pod-d", "pv")
+	req := publishRequest(emu, "pv", target, nil)
+	req.Secrets["secret"] = "not-the-secret"
+	_, err := d.node.NodePublishVolume(context.Background(), req)
+	msg := status.Convert(err).Message()
+	if status.Code(err) != codes.Internal || !strings.Contains(msg, "cssfs mount exited") || !strings.Contains(msg, "401") {
+		t.Errorf("NodePublishVolume with a wrong secret: %v; want Internal with the mount's log (401)", err)
+	}
+	if strings.Contains(msg, "not-the-secret") || strings.Contains(d.log.String(), "not-the-secret") {
+		t.Errorf("the secret is in the error or the driver's log")
+	}
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed publish left its target: %v", err)
+	}
+	if pids := mountPIDs(t, target); len(pids) != 0 {
+		t.Errorf("mount processes %v left after a failed publish", pids)
+	}
+}
