@@ -176,10 +176,12 @@ func wantCode(t *testing.T, what string, err error, code codes.Code, mention str
 // The community sanity suite, with real mounts of an emulated tenant.
 func TestCSISanity(t *testing.T) {
 	mounttest.RequireFUSE(t)
-	sanity := filepath.Join(t.TempDir(), "csi-sanity")
-	if out, err := exec.Command("go", "build", "-o", sanity, "github.com/kubernetes-csi/csi-test/v5/cmd/csi-sanity").CombinedOutput(); err != nil {
-		t.Fatalf("building csi-sanity: %v\n%s", err, out)
+	// The version go.mod pins (tool directive); -n builds it and says where.
+	out, err := exec.Command("go", "tool", "-n", "csi-sanity").Output()
+	if err != nil {
+		t.Fatalf("go tool -n csi-sanity: %v", err)
 	}
+	sanity := strings.TrimSpace(string(out))
 	emu := mounttest.Emulator(t, csstest.Options{Seed: 3, Objects: 40})
 	dir := t.TempDir()
 	d := startCSI(t, dir)
@@ -192,7 +194,7 @@ func TestCSISanity(t *testing.T) {
 	cmd := exec.CommandContext(ctx, sanity, "-csi.endpoint", d.sock, "-csi.mountdir", filepath.Join(dir, "mount"),
 		"-csi.stagingdir", filepath.Join(dir, "staging"), "-csi.testvolumeparameters", params, "-csi.secrets", secrets,
 		"-ginkgo.no-color")
-	out, err := cmd.CombinedOutput()
+	out, err = cmd.CombinedOutput()
 	m := regexp.MustCompile(`(\d+) Passed \| (\d+) Failed \| (\d+) Pending \| (\d+) Skipped`).FindSubmatch(out)
 	if m == nil {
 		t.Fatalf("csi-sanity: %v; no summary in its output:\n%s", err, out)
