@@ -54,6 +54,7 @@ type mountProc struct {
 	done     chan struct{} // closed once the process is reaped
 	waitErr  error         // set before done is closed
 	stopping chan struct{} // closed when the driver stops it on purpose
+	stopOnce sync.Once
 }
 
 func newNodeServer(d *Driver) (*nodeServer, error) {
@@ -130,9 +131,6 @@ func (s *nodeServer) NodePublishVolume(ctx context.Context, req *csi.NodePublish
 		}
 		return nil, err
 	}
-	s.mu.Lock()
-	s.mounts[target] = m
-	s.mu.Unlock()
 	s.d.log.Info("volume mounted", "volume", p.volumeID, "target", target, "pid", m.cmd.Process.Pid, "readonly", p.readonly)
 	return &csi.NodePublishVolumeResponse{}, nil
 }
@@ -169,6 +167,11 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	if err := cmd.Start(); err != nil {
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: starting cssfs mount: %v", err)
 	}
+	// Known from now on, so that the supervisor can tell a process that
+	// died on its own from one the driver stopped.
+	s.mu.Lock()
+	s.mounts[target] = m
+	s.mu.Unlock()
 	go s.supervise(m, target)
 	p.key, p.secret = "", "" // the process has them; the driver needs them no more
 
@@ -194,6 +197,7 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	}()
 	fail := func(code codes.Code, format string, args ...any) error {
 		s.stop(m, target)
+		s.forget(target, m)
 		return status.Errorf(code, format, args...)
 	}
 	select {
@@ -219,32 +223,39 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 }
 
 // supervise reaps a mount process. One that exits unasked leaves a dead
-// mount behind: it is detached, so that the next publish can mount again.
+// mount behind: it is detached, so that the next publish can mount
+// again, before done says the process is gone.
 func (s *nodeServer) supervise(m *mountProc, target string) {
 	m.waitErr = m.cmd.Wait()
-	close(m.done)
 	select {
 	case <-m.stopping:
+		close(m.done)
 		return
 	default:
 	}
-	s.mu.Lock()
-	if s.mounts[target] == m {
-		delete(s.mounts, target)
-	}
-	s.mu.Unlock()
+	s.forget(target, m)
 	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType && isDead(target) {
 		if err := unmount(target); err != nil {
 			s.d.log.Error("could not detach the dead mount", "target", target, "err", err)
 		}
 	}
+	close(m.done)
 	s.d.log.Error("cssfs mount exited by itself; its mount is detached", "volume", m.pub.volumeID, "target", target, "err", m.waitErr, "log", m.stderr.tail())
+}
+
+// forget drops m from the running mounts, if it is still there.
+func (s *nodeServer) forget(target string, m *mountProc) {
+	s.mu.Lock()
+	if s.mounts[target] == m {
+		delete(s.mounts, target)
+	}
+	s.mu.Unlock()
 }
 
 // stop has a mount process unmount and exit (SIGTERM), kills it if it
 // has not within stopGrace, and detaches what it left mounted.
 func (s *nodeServer) stop(m *mountProc, target string) {
-	close(m.stopping)
+	m.stopOnce.Do(func() { close(m.stopping) })
 	m.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-m.done:
@@ -271,9 +282,7 @@ func (s *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpubli
 	defer s.lock(target)()
 	if m := s.running(target); m != nil {
 		s.stop(m, target)
-		s.mu.Lock()
-		delete(s.mounts, target)
-		s.mu.Unlock()
+		s.forget(target, m)
 		s.d.log.Info("volume unmounted", "volume", m.pub.volumeID, "target", target)
 	} else if mounted, typ, err := isMountpoint(target); err != nil {
 		return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: %v", err)
@@ -327,7 +336,11 @@ func (s *nodeServer) stopAll() {
 	for target, m := range mounts {
 		wg.Go(func() {
 			defer s.lock(target)()
+			if s.running(target) != m {
+				return // unpublished meanwhile
+			}
 			s.stop(m, target)
+			s.forget(target, m)
 			s.d.log.Info("volume unmounted (driver stopping)", "volume", m.pub.volumeID, "target", target)
 		})
 	}
