@@ -36,8 +36,13 @@ type nodeServer struct {
 	mu      sync.Mutex
 	targets map[string]*targetLock // the targets being worked on
 	mounts  map[string]*mountProc  // by target path
+	dead    map[string]deadMount   // targets whose process died on its own
 	seq     int
 }
+
+// deadMount is a volume whose mount process died on its own: kubelet sees
+// it as abnormal (NodeGetVolumeStats) until it is unpublished.
+type deadMount struct{ volumeID, reason string }
 
 // targetLock serialises the calls on one target path; it is dropped when
 // no call holds or waits for it.
@@ -62,7 +67,7 @@ func newNodeServer(d *Driver) (*nodeServer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node service: %w", err)
 	}
-	return &nodeServer{d: d, runDir: dir, targets: map[string]*targetLock{}, mounts: map[string]*mountProc{}}, nil
+	return &nodeServer{d: d, runDir: dir, targets: map[string]*targetLock{}, mounts: map[string]*mountProc{}, dead: map[string]deadMount{}}, nil
 }
 
 // lock serialises the calls on one target path.
@@ -125,6 +130,7 @@ func (s *nodeServer) NodePublishVolume(ctx context.Context, req *csi.NodePublish
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: creating the target: %v", err)
 	}
 	m, err := s.start(ctx, p, target)
+	s.bury(target)
 	if err != nil {
 		if errors.Is(statErr, os.ErrNotExist) {
 			os.Remove(target) // made for nothing
@@ -234,6 +240,9 @@ func (s *nodeServer) supervise(m *mountProc, target string) {
 	default:
 	}
 	s.forget(target, m)
+	s.mu.Lock()
+	s.dead[target] = deadMount{m.pub.volumeID, fmt.Sprintf("cssfs mount exited (%v): %s", m.waitErr, m.stderr.tail())}
+	s.mu.Unlock()
 	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType && isDead(target) {
 		if err := unmount(target); err != nil {
 			s.d.log.Error("could not detach the dead mount", "target", target, "err", err)
@@ -249,6 +258,14 @@ func (s *nodeServer) forget(target string, m *mountProc) {
 	if s.mounts[target] == m {
 		delete(s.mounts, target)
 	}
+	s.mu.Unlock()
+}
+
+// bury forgets that the process of target died: it is published anew,
+// or unpublished.
+func (s *nodeServer) bury(target string) {
+	s.mu.Lock()
+	delete(s.dead, target)
 	s.mu.Unlock()
 }
 
@@ -280,6 +297,7 @@ func (s *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpubli
 	}
 	target := filepath.Clean(req.GetTargetPath())
 	defer s.lock(target)()
+	s.bury(target)
 	if m := s.running(target); m != nil {
 		s.stop(m, target)
 		s.forget(target, m)
@@ -389,4 +407,38 @@ func (w *tailWriter) tail() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return strings.TrimSpace(string(w.buf))
+}
+
+// NodeGetVolumeStats reports a published volume's statfs, and its
+// condition: abnormal once its mount process has died (the pod must be
+// restarted to mount it again).
+func (s *nodeServer) NodeGetVolumeStats(_ context.Context, req *csi.NodeGetVolumeStatsRequest) (*csi.NodeGetVolumeStatsResponse, error) {
+	if req.GetVolumeId() == "" {
+		return nil, invalid("NodeGetVolumeStats: missing volume id")
+	}
+	if req.GetVolumePath() == "" {
+		return nil, invalid("NodeGetVolumeStats: missing volume path")
+	}
+	target := filepath.Clean(req.GetVolumePath())
+	s.mu.Lock()
+	m, dead := s.mounts[target], s.dead[target]
+	s.mu.Unlock()
+	switch {
+	case m != nil && m.pub.volumeID == req.GetVolumeId():
+		var st syscall.Statfs_t
+		if err := syscall.Statfs(target, &st); err != nil {
+			return &csi.NodeGetVolumeStatsResponse{VolumeCondition: &csi.VolumeCondition{Abnormal: true, Message: fmt.Sprintf("statfs: %v", err)}}, nil
+		}
+		bs := st.Bsize
+		return &csi.NodeGetVolumeStatsResponse{
+			Usage: []*csi.VolumeUsage{
+				{Unit: csi.VolumeUsage_BYTES, Total: int64(st.Blocks) * bs, Available: int64(st.Bavail) * bs, Used: int64(st.Blocks-st.Bfree) * bs},
+				{Unit: csi.VolumeUsage_INODES, Total: int64(st.Files), Available: int64(st.Ffree), Used: int64(st.Files - st.Ffree)},
+			},
+			VolumeCondition: &csi.VolumeCondition{Message: "mounted"},
+		}, nil
+	case dead.volumeID != "" && dead.volumeID == req.GetVolumeId():
+		return &csi.NodeGetVolumeStatsResponse{VolumeCondition: &csi.VolumeCondition{Abnormal: true, Message: dead.reason + "; restart the pod to mount it again"}}, nil
+	}
+	return nil, status.Errorf(codes.NotFound, "NodeGetVolumeStats: volume %s is not published at %s", req.GetVolumeId(), target)
 }

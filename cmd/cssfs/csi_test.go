@@ -418,6 +418,17 @@ func TestCSIRestartUnmountsDeadMounts(t *testing.T) {
 	if mounttest.IsMounted(b) {
 		t.Errorf("%s still mounted after its process died", b)
 	}
+	// kubelet hears of it: the volume's condition is abnormal.
+	stats, err := d1.node.NodeGetVolumeStats(ctx, &csipb.NodeGetVolumeStatsRequest{VolumeId: "pv", VolumePath: b})
+	if err != nil || !stats.GetVolumeCondition().GetAbnormal() || !strings.Contains(stats.GetVolumeCondition().GetMessage(), "exited") {
+		t.Errorf("NodeGetVolumeStats of the dead volume: %v, %v; want an abnormal condition that says its process exited", stats, err)
+	}
+	stats, err = d1.node.NodeGetVolumeStats(ctx, &csipb.NodeGetVolumeStatsRequest{VolumeId: "pv", VolumePath: a})
+	if err != nil || stats.GetVolumeCondition().GetAbnormal() || len(stats.GetUsage()) == 0 {
+		t.Errorf("NodeGetVolumeStats of the live volume: %v, %v; want a normal condition and usage", stats, err)
+	}
+	_, err = d1.node.NodeGetVolumeStats(ctx, &csipb.NodeGetVolumeStatsRequest{VolumeId: "other", VolumePath: a})
+	wantCode(t, "NodeGetVolumeStats of another volume", err, codes.NotFound, "other")
 
 	d1.cmd.Process.Kill()
 	d1.cmd.Wait()
