@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/url"
@@ -63,7 +64,7 @@ type Options struct {
 	CheckMountArgs func(args []string) error
 	// ChildLog receives the standard error of the mount processes
 	// (default os.Stderr); it never holds credentials.
-	ChildLog interface{ Write([]byte) (int, error) }
+	ChildLog io.Writer
 	Logger   *slog.Logger
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net"
 	"os"
@@ -383,12 +384,12 @@ func childEnv() []string {
 // error of a mount that failed.
 type tailWriter struct {
 	mu  sync.Mutex
-	out interface{ Write([]byte) (int, error) }
+	out io.Writer
 	buf []byte
 	max int
 }
 
-func newTailWriter(out interface{ Write([]byte) (int, error) }, max int) *tailWriter {
+func newTailWriter(out io.Writer, max int) *tailWriter {
 	return &tailWriter{out: out, max: max}
 }
 
