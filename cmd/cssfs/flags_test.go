@@ -68,6 +68,9 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"mount", "--name-format", "{tag:direction", "--demo", t.TempDir()}, "is never closed"},
 		{[]string{"ls", "--name-format", "callrecording={nope}", "--demo", "/"}, "unknown field {nope}"},
 		{[]string{"get", "--timezone", "Mars/Olympus", "--demo", "/x", t.TempDir()}, "--timezone \"Mars/Olympus\""},
+		{[]string{"csi", "--endpoint", "unix:///tmp/x.sock"}, "--node-id is required"},
+		{[]string{"csi", "--mode", "both", "--node-id", "n"}, "--mode \"both\""},
+		{[]string{"csi", "--node-id", "n", "extra"}, "csi takes no arguments"},
 	} {
 		errOut.Reset()
 		if code := run(tc.args, &out, &errOut); code != 2 || !strings.Contains(errOut.String(), tc.want) {
