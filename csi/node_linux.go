@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"os"
@@ -56,7 +55,7 @@ type targetLock struct {
 type mountProc struct {
 	pub      *publishing
 	cmd      *exec.Cmd
-	stderr   *tailWriter
+	stderr   *childLog
 	done     chan struct{} // closed once the process is reaped
 	waitErr  error         // set before done is closed
 	stopping chan struct{} // closed when the driver stops it on purpose
@@ -161,7 +160,7 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	// The credentials go through the environment, never argv; the
 	// driver's own CSSFS_* settings do not leak into the mount.
 	cmd.Env = append(childEnv(), "CSSFS_KEY="+p.key, "CSSFS_SECRET="+p.secret, "NOTIFY_SOCKET="+sock)
-	m := &mountProc{pub: p, cmd: cmd, stderr: newTailWriter(s.d.opts.ChildLog, 4096),
+	m := &mountProc{pub: p, cmd: cmd, stderr: newChildLog(s.d.opts.ChildLog, p.volumeID),
 		done: make(chan struct{}), stopping: make(chan struct{})}
 	cmd.Stderr = m.stderr
 	// Own process group: a Ctrl-C to the driver is the driver's to pass
@@ -234,6 +233,7 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 // again, before done says the process is gone.
 func (s *nodeServer) supervise(m *mountProc, target string) {
 	m.waitErr = m.cmd.Wait()
+	m.stderr.flush()
 	select {
 	case <-m.stopping:
 		close(m.done)
@@ -378,36 +378,6 @@ func childEnv() []string {
 		env = append(env, kv)
 	}
 	return env
-}
-
-// tailWriter passes a mount process's log on and keeps its end, for the
-// error of a mount that failed.
-type tailWriter struct {
-	mu  sync.Mutex
-	out io.Writer
-	buf []byte
-	max int
-}
-
-func newTailWriter(out io.Writer, max int) *tailWriter {
-	return &tailWriter{out: out, max: max}
-}
-
-func (w *tailWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.out.Write(p)
-	w.buf = append(w.buf, p...)
-	if len(w.buf) > w.max {
-		w.buf = w.buf[len(w.buf)-w.max:]
-	}
-	return len(p), nil
-}
-
-func (w *tailWriter) tail() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return strings.TrimSpace(string(w.buf))
 }
 
 // NodeGetVolumeStats reports a published volume's statfs, and its
