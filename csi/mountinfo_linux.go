@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // fsType is the type the kernel shows for a cssfs mount.
@@ -114,9 +116,24 @@ func unmount(path string) error {
 }
 
 // remountReadOnly makes the mount at path read-only for everyone who
-// reaches it there, whatever the mount process allows (setfattr too).
+// reaches it there, whatever the mount process allows (setfattr too). A
+// bind remount sets every per-mount flag, so the others (nosuid, nodev…)
+// are read first and kept.
 func remountReadOnly(path string) error {
-	if err := syscall.Mount("", path, "", syscall.MS_REMOUNT|syscall.MS_BIND|syscall.MS_RDONLY, ""); err != nil {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return fmt.Errorf("remounting %s read-only: %w", path, err)
+	}
+	flags := uintptr(unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY)
+	for _, f := range []struct{ st, ms uintptr }{
+		{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV}, {unix.ST_NOEXEC, unix.MS_NOEXEC},
+		{unix.ST_NOATIME, unix.MS_NOATIME}, {unix.ST_NODIRATIME, unix.MS_NODIRATIME}, {unix.ST_RELATIME, unix.MS_RELATIME},
+	} {
+		if uintptr(st.Flags)&f.st != 0 {
+			flags |= f.ms
+		}
+	}
+	if err := unix.Mount("", path, "", flags, ""); err != nil {
 		return fmt.Errorf("remounting %s read-only: %w", path, err)
 	}
 	return nil

@@ -337,6 +337,10 @@ func TestCSIReadonlyAndFsGroup(t *testing.T) {
 	if st.Flags&unix.ST_RDONLY == 0 {
 		t.Errorf("readonly volume: statfs flags %#x lack ST_RDONLY", st.Flags)
 	}
+	// The remount keeps the mount's other flags.
+	if want := uint64(unix.ST_NOSUID | unix.ST_NODEV); uint64(st.Flags)&want != want {
+		t.Errorf("readonly volume: statfs flags %#x lost nosuid or nodev", st.Flags)
+	}
 	var file string
 	filepath.WalkDir(target, func(p string, e os.DirEntry, err error) error {
 		if err == nil && file == "" && e.Type().IsRegular() {
