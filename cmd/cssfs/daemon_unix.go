@@ -86,19 +86,12 @@ func detach(sess *session) error {
 
 // runUnmount unmounts a cssfs mount; -z detaches a busy one lazily.
 func runUnmount(args []string, stdout, stderr io.Writer) error {
-	lazy := false
-	var dirs []string
-	for _, a := range args {
-		switch a {
-		case "-z", "--lazy":
-			lazy = true
-		case "-h", "--help":
-			fmt.Fprintln(stdout, "Usage: cssfs unmount [-z] MOUNTPOINT\n\n  -z, --lazy   detach a busy mount now; it goes away when its files are closed")
-			return nil
-		default:
-			dirs = append(dirs, a)
-		}
+	var lazy bool
+	f := newUnmountFlags(stderr, &lazy)
+	if err := parseFlags(f, args, stdout); err != nil {
+		return err
 	}
+	dirs := f.Args()
 	if len(dirs) != 1 {
 		return usageError{"unmount needs exactly one MOUNTPOINT"}
 	}
