@@ -159,3 +159,50 @@ func TestSystemdNotify(t *testing.T) {
 		t.Errorf("notification at unmount %q, want STOPPING=1", got)
 	}
 }
+
+// With WatchdogSec= in the unit (WATCHDOG_USEC), the serving mount says
+// WATCHDOG=1 at half the interval, from READY=1 to STOPPING=1.
+func TestSystemdWatchdog(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", "200000")
+	t.Setenv("WATCHDOG_PID", "")
+	m := mountEmulator(t, tenant)
+	read := func() string {
+		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 256)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
+		}
+		return string(buf[:n])
+	}
+	if got := read(); got != "READY=1" {
+		t.Fatalf("first notification %q, want READY=1", got)
+	}
+	start := time.Now()
+	for i := range 3 {
+		if got := read(); got != "WATCHDOG=1" {
+			t.Fatalf("notification %d after READY=1: %q, want WATCHDOG=1", i, got)
+		}
+	}
+	if elapsed := time.Since(start); elapsed < 200*time.Millisecond {
+		t.Errorf("3 pings in %v, more often than every 100ms", elapsed)
+	}
+	m.Stop()
+	for {
+		got := read()
+		if got == "STOPPING=1" {
+			break
+		}
+		if got != "WATCHDOG=1" {
+			t.Fatalf("at unmount: %q, want STOPPING=1", got)
+		}
+	}
+}

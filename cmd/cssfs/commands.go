@@ -35,7 +35,10 @@ func commands() []command {
 			description: mountDescription, flags: func(w io.Writer) *pflag.FlagSet { f, _ := newMountFlags(w); return f },
 			args: clidoc.Values{Kind: clidoc.Dirs}, run: runMount},
 		{name: "ls", synopsis: "[flags] [PATH...]", summary: "list the same tree without FUSE",
-			description: lsDescription, flags: func(w io.Writer) *pflag.FlagSet { _, f := newServiceFlagSet("ls", w, new(lsOptions).register); return f },
+			description: lsDescription, flags: func(w io.Writer) *pflag.FlagSet {
+				_, f := newServiceFlagSet("ls", w, new(lsOptions).register)
+				return f
+			},
 			run: runLs},
 		{name: "cat", synopsis: "[flags] PATH...", summary: "write files of the tree to standard output",
 			description: catDescription, flags: func(w io.Writer) *pflag.FlagSet { _, f := newServiceFlagSet("cat", w, nil); return f },

@@ -36,6 +36,10 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		flags.Usage()
 		return usageError{"mount needs exactly one MOUNTPOINT"}
 	}
+	// SIGHUP means reload (logrotate, systemctl reload) once the mount
+	// serves; until then it must not kill a mount half started, nor the
+	// --daemon parent waiting for it.
+	signal.Ignore(syscall.SIGHUP)
 	dir := flags.Arg(0)
 	child := os.Getenv(daemonChildEnv) == "1"
 	if m.daemon && !child {

@@ -67,7 +67,6 @@ func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
 	return f, m
 }
 
-
 const unmountDescription = `Unmounts a cssfs mount (and refuses any other mount), as umount does.
 A busy mount (files open on it) is refused unless -z detaches it now; it
 then goes away when its last file is closed.

@@ -92,5 +92,5 @@ var notIdentifier = regexp.MustCompile(`[^A-Za-z0-9_]`)
 // identifier turns prog into a shell function name.
 func identifier(prog string) string { return notIdentifier.ReplaceAllString(prog, "_") }
 
-// shellQuote quotes s for bash and zsh: in single quotes, each ' as '\''.
+// shellQuote quotes s for bash and zsh: in single quotes, each ' as '\”.
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
