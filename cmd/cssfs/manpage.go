@@ -11,7 +11,7 @@ func manPage() clidoc.Page {
 		Description: manDescription,
 		Commands:    docCommands(),
 		Sections: []clidoc.Section{
-			{Title: "In /etc/fstab", Text: manFstab},
+			{Title: "Mounting from fstab", Text: manFstab},
 			{Title: "Signals", Text: manSignals},
 			{Title: "Environment", Text: manEnvironment},
 			{Title: "Files", Text: manFiles},

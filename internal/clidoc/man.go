@@ -101,6 +101,10 @@ func text(e *errWriter, s string) {
 			}
 			e.printf("%s\n", roff(strings.TrimPrefix(line, "  ")))
 		default:
+			// "Examples:" heads what follows, not the end of a paragraph.
+			if strings.HasPrefix(line, "Example") && strings.HasSuffix(line, ":") {
+				para = true
+			}
 			if para {
 				e.printf(".PP\n")
 				para = false
