@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/pflag"
 )
@@ -128,6 +130,19 @@ func TestZshCompletion(t *testing.T) {
 	if err != nil || strings.TrimSpace(string(out)) != "_cssfs" {
 		t.Errorf("after source: %q, %v; want _cssfs registered", out, err)
 	}
+	// What an interactive zsh shows on TAB (driven through a pseudo
+	// terminal by zsh/zpty): the list for an ambiguous word, with the
+	// flags' descriptions, and the values of a flag.
+	if got := zshComplete(t, zsh, file, "cssfs mount --log-f"); !strings.Contains(got, "--log-file") || !strings.Contains(got, "--log-format") ||
+		!strings.Contains(got, "text or json") {
+		t.Errorf("cssfs mount --log-f<TAB>: %q", got)
+	}
+	if got := zshComplete(t, zsh, file, "cssfs mount --layout "); !strings.Contains(got, "type/date") || !strings.Contains(got, "flat") {
+		t.Errorf("cssfs mount --layout <TAB>: %q", got)
+	}
+	if got := zshComplete(t, zsh, file, "cssfs "); !strings.Contains(got, "unmount") || !strings.Contains(got, "completion") {
+		t.Errorf("cssfs <TAB>: %q", got)
+	}
 	for _, c := range commands() {
 		if !strings.Contains(script, "    '"+c.name+":") {
 			t.Errorf("command %s missing", c.name)
@@ -138,6 +153,30 @@ func TestZshCompletion(t *testing.T) {
 			}
 		}
 	}
+}
+
+// zshComplete types line and a TAB into an interactive zsh that sourced
+// the script, and returns what the terminal showed after the line.
+func zshComplete(t *testing.T, zsh, script, line string) string {
+	t.Helper()
+	// The quotes in RE''ADY and EN""D keep the echo of what is typed
+	// from matching what the shell prints: the prompt, and END.
+	const drive = `zmodload zsh/zpty || exit 1
+zpty z zsh -f -i
+zpty -w z "PS1='RE''ADY>'; autoload -U compinit; compinit -u -D; source ${(q)1}; LISTMAX=1000; bindkey -e"
+zpty -r z out '*READY>*'
+zpty -w -n z "$2"$'\t'
+zpty -w -n z $'\C-e\C-u echo EN""D\n'
+zpty -r z out '*END*'
+print -r -- "$out"
+zpty -d z`
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, zsh, "-f", "-c", drive, "zsh", script, line).CombinedOutput()
+	if err != nil {
+		t.Fatalf("zsh completion of %q: %v: %s", line, err, out)
+	}
+	return string(out)
 }
 
 // fishComplete asks fish what it would offer for line.
