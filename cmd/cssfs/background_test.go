@@ -206,3 +206,41 @@ func TestSystemdWatchdog(t *testing.T) {
 		}
 	}
 }
+
+// Started with --daemon by systemd (Type=forking), whose watchdog names the
+// process it started, the mount in the background takes the watchdog over.
+func TestDaemonWatchdog(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	emu := mounttest.Emulator(t, tenant)
+	dir := t.TempDir()
+	// As systemd does: WATCHDOG_PID is the pid of the process it runs.
+	cmd := osexec.Command("/bin/sh", "-c", `export WATCHDOG_PID=$$; exec "$0" "$@"`,
+		binPath, "mount", "--daemon", "--api-url", emu.URL, "--log-file", filepath.Join(t.TempDir(), "log"), dir)
+	cmd.Env = append(os.Environ(), "CSSFS_KEY="+emu.Key, "CSSFS_SECRET="+emu.Secret,
+		"NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=200000")
+	pid := startDaemonised(t, cmd, dir)
+	pings := 0
+	buf := make([]byte, 256)
+	for pings < 2 {
+		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("%d WATCHDOG=1 from the background mount, want 2: %v", pings, err)
+		}
+		if string(buf[:n]) == "WATCHDOG=1" {
+			pings++
+		}
+	}
+	if out, err := osexec.Command(binPath, "unmount", dir).CombinedOutput(); err != nil {
+		t.Fatalf("cssfs unmount: %v %s", err, out)
+	}
+	if !waitPidExit(t, pid, 20*time.Second) {
+		t.Errorf("the daemon (pid %d) did not exit after unmount", pid)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -33,6 +34,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) error {
 	}
 	child := exec.Command(self, append([]string{"mount"}, withoutFlag(args, "daemon")...)...)
 	child.Env = append(os.Environ(), daemonChildEnv+"=1")
+	// Under systemd (Type=forking, WatchdogSec=), the watchdog names this
+	// process; the child serves the mount, so it takes the watchdog over.
+	if os.Getenv("WATCHDOG_PID") == strconv.Itoa(os.Getpid()) {
+		child.Env = append(child.Env, "WATCHDOG_PID=") // the last value wins
+	}
 	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	out, err := child.StdoutPipe()
 	if err != nil {
