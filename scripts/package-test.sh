@@ -43,6 +43,8 @@ for f in /usr/bin/cssfs /usr/sbin/mount.fuse.cssfs /usr/lib/systemd/system/cssfs
   /usr/share/zsh/site-functions/_cssfs /usr/share/fish/vendor_completions.d/cssfs.fish; do
   check grep -qx "$f" <<<"$files"
 done
+check sh -c "rpm -qplv '$rpm' | grep -q '/usr/sbin/mount.fuse.cssfs -> /usr/bin/cssfs'"
+check sh -c "rpm -qpc '$rpm' | grep -qx /etc/logrotate.d/cssfs"
 check sh -c "rpm -qp --requires '$rpm' | grep -qw fuse3"
 if [ -n "${PKG_VERSION:-}" ]; then
   check test "$(rpm -qp --queryformat '%{VERSION}' "$rpm")" = "$PKG_VERSION"
