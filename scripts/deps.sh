@@ -13,6 +13,7 @@ command -v zsh >/dev/null || need+=(zsh)
 command -v fish >/dev/null || need+=(fish)
 command -v groff >/dev/null || need+=(groff-base)
 command -v rpm >/dev/null || need+=(rpm)
+command -v pgrep >/dev/null || need+=(procps)
 [ ${#need[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
   echo "deps: missing ${need[*]}; install them (Debian: apt-get install ${need[*]}) or the tests that need them will skip" >&2
