@@ -935,20 +935,22 @@ func TestExamples(t *testing.T) {
 }
 
 // mountFlags are the flags of "cssfs mount" that make sense per volume.
-// Left out: credentials (they come from the Secret), and what the driver
-// decides itself or is meaningless in a pod (daemon, allow-other, allow-root,
-// allow-delete on a read-only volume, log-file, the demo tenant, no-ops).
+// Left out: credentials (they come from the Secret), what the driver decides
+// itself or is meaningless in a pod (daemon, allow-other, allow-root,
+// allow-delete on a read-only volume, the demo tenant, no-ops), and what
+// would write files or open ports on the node (log-file, audit-log,
+// cpu-profile, metrics-addr).
 // TODO(after merging issue 16's csi package): check the examples with
 // csi.ValidateParameters instead of this list.
 var mountFlags = []string{
 	"api-url", "region", "layout", "name-format", "timezone", "show-archived", "sidecars",
 	"cache-size", "block-size", "max-rps", "op-timeout", "log-level", "log-format",
 	"dir-cache-ttl", "attr-ttl", "file-mode", "dir-mode", "no-xattrs", "uid", "gid",
-	"audit-log", "metrics-addr", "debug-fuse",
+	"debug-fuse",
 }
 
 // initialisms are written in capitals in a camelCase key (apiURL, maxRPS).
-var initialisms = map[string]string{"url": "URL", "rps": "RPS", "ttl": "TTL", "id": "ID"}
+var initialisms = map[string]string{"url": "URL", "rps": "RPS", "ttl": "TTL", "fuse": "FUSE"}
 
 // camel turns a flag name into its volume parameter key: api-url -> apiURL.
 func camel(flag string) string {
@@ -970,6 +972,7 @@ func TestCamel(t *testing.T) {
 	for flag, want := range map[string]string{
 		"api-url": "apiURL", "region": "region", "cache-size": "cacheSize",
 		"dir-cache-ttl": "dirCacheTTL", "max-rps": "maxRPS", "file-mode": "fileMode",
+		"debug-fuse": "debugFUSE",
 	} {
 		if got := camel(flag); got != want {
 			t.Errorf("camel(%q) = %q, want %q", flag, got, want)
