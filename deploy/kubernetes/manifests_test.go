@@ -349,8 +349,10 @@ func TestCSIDriver(t *testing.T) {
 	if d.Spec.AttachRequired == nil || *d.Spec.AttachRequired {
 		t.Error("attachRequired must be false: there is nothing to attach")
 	}
-	if d.Spec.FSGroupPolicy == nil || (*d.Spec.FSGroupPolicy != storagev1.NoneFSGroupPolicy && *d.Spec.FSGroupPolicy != storagev1.FileFSGroupPolicy) {
-		t.Errorf("fsGroupPolicy is %v, want None or File", d.Spec.FSGroupPolicy)
+	if p := d.Spec.FSGroupPolicy; p == nil {
+		t.Error("fsGroupPolicy unset (ReadWriteOnceWithFSType), want None or File")
+	} else if *p != storagev1.NoneFSGroupPolicy && *p != storagev1.FileFSGroupPolicy {
+		t.Errorf("fsGroupPolicy is %s, want None or File", *p)
 	}
 	if !slices.Equal(d.Spec.VolumeLifecycleModes, []storagev1.VolumeLifecycleMode{storagev1.VolumeLifecyclePersistent}) {
 		t.Errorf("volumeLifecycleModes %v, want [Persistent]", d.Spec.VolumeLifecycleModes)
@@ -1092,4 +1094,24 @@ func TestDockerfile(t *testing.T) {
 // joinContinued joins Dockerfile lines continued with a backslash.
 func joinContinued(s string) string {
 	return strings.ReplaceAll(s, "\\\n", " ")
+}
+
+// The README's walkthrough names the sidecar versions the manifests pin.
+func TestReadmeSidecarVersions(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	for _, w := range load(t).workloads() {
+		for _, c := range w.spec.Containers {
+			repo, tag, _ := splitImage(c.Image)
+			if !strings.HasPrefix(repo, "registry.k8s.io/sig-storage/") {
+				continue
+			}
+			if want := path.Base(repo) + " " + tag; !strings.Contains(text, want) {
+				t.Errorf("README.md does not name %s (the image of %s)", want, w.name)
+			}
+		}
+	}
 }
