@@ -368,11 +368,12 @@ func (s *nodeServer) stopAll() {
 }
 
 // childEnv is the driver's environment less what would change a mount:
-// cssfs settings and a notify socket of the driver's own supervisor.
+// cssfs settings, and the notify socket and watchdog of the driver's own
+// supervisor.
 func childEnv() []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "CSSFS_") || strings.HasPrefix(kv, "NOTIFY_SOCKET=") {
+		if strings.HasPrefix(kv, "CSSFS_") || strings.HasPrefix(kv, "NOTIFY_SOCKET=") || strings.HasPrefix(kv, "WATCHDOG_") {
 			continue
 		}
 		env = append(env, kv)
