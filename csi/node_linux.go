@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -62,12 +63,31 @@ type mountProc struct {
 	stopOnce sync.Once
 }
 
+// runDirPrefix names the private directories of drivers, with their pid.
+const runDirPrefix = "cssfs-csi-"
+
 func newNodeServer(d *Driver) (*nodeServer, error) {
-	dir, err := os.MkdirTemp("", "cssfs-csi-")
+	removeStaleRunDirs()
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", runDirPrefix, os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("node service: %w", err)
 	}
 	return &nodeServer{d: d, runDir: dir, targets: map[string]*targetLock{}, mounts: map[string]*mountProc{}, dead: map[string]deadMount{}}, nil
+}
+
+// removeStaleRunDirs removes the private directories of drivers that are
+// gone (killed before they could).
+func removeStaleRunDirs() {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), runDirPrefix+"*-*"))
+	for _, dir := range dirs {
+		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(dir), runDirPrefix), "-")
+		if _, err := strconv.Atoi(pid); err != nil {
+			continue
+		}
+		if _, err := os.Stat("/proc/" + pid); errors.Is(err, os.ErrNotExist) {
+			os.RemoveAll(dir)
+		}
+	}
 }
 
 // lock serialises the calls on one target path.

@@ -447,6 +447,10 @@ func TestCSIRestartUnmountsDeadMounts(t *testing.T) {
 	if !strings.Contains(d2.log.String(), "unmounted a dead cssfs mount") {
 		t.Errorf("the new driver did not say it unmounted %s:\n%s", a, d2.log)
 	}
+	// Nor is the killed driver's private directory left behind.
+	if left, _ := filepath.Glob(filepath.Join(os.TempDir(), fmt.Sprintf("cssfs-csi-%d-*", d1.cmd.Process.Pid))); len(left) != 0 {
+		t.Errorf("the killed driver's directory %v is still there", left)
+	}
 	// The pod's next publish mounts again.
 	if _, err := d2.node.NodePublishVolume(ctx, publishRequest(emu, "pv", a, nil)); err != nil {
 		t.Fatalf("NodePublishVolume after the restart: %v\n%s", err, d2.log)
