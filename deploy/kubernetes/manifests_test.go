@@ -23,11 +23,13 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/cssfs/cssfs/csi"
 )
 
 // The names every manifest must agree on (shared with the csi package).
 const (
-	driverName    = "csi.cssfs.dev"
+	driverName    = csi.DriverName
 	kubeletDir    = "/var/lib/kubelet"
 	pluginDir     = kubeletDir + "/plugins/" + driverName
 	hostSocket    = pluginDir + "/csi.sock"
@@ -936,58 +938,12 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// mountFlags are the flags of "cssfs mount" that make sense per volume.
-// Left out: credentials (they come from the Secret), what the driver decides
-// itself or is meaningless in a pod (daemon, allow-other, allow-root,
-// allow-delete on a read-only volume, the demo tenant, no-ops), and what
-// would write files or open ports on the node (log-file, audit-log,
-// cpu-profile, metrics-addr).
-// TODO(after merging issue 16's csi package): check the examples with
-// csi.ValidateParameters instead of this list.
-var mountFlags = []string{
-	"api-url", "region", "layout", "name-format", "timezone", "show-archived", "sidecars",
-	"cache-size", "block-size", "max-rps", "op-timeout", "log-level", "log-format",
-	"dir-cache-ttl", "attr-ttl", "file-mode", "dir-mode", "no-xattrs", "uid", "gid",
-	"debug-fuse",
-}
-
-// initialisms are written in capitals in a camelCase key (apiURL, maxRPS).
-var initialisms = map[string]string{"url": "URL", "rps": "RPS", "ttl": "TTL", "fuse": "FUSE"}
-
-// camel turns a flag name into its volume parameter key: api-url -> apiURL.
-func camel(flag string) string {
-	parts := strings.Split(flag, "-")
-	for i, p := range parts {
-		if i == 0 {
-			continue
-		}
-		if up, ok := initialisms[p]; ok {
-			parts[i] = up
-		} else {
-			parts[i] = strings.ToUpper(p[:1]) + p[1:]
-		}
-	}
-	return strings.Join(parts, "")
-}
-
-func TestCamel(t *testing.T) {
-	for flag, want := range map[string]string{
-		"api-url": "apiURL", "region": "region", "cache-size": "cacheSize",
-		"dir-cache-ttl": "dirCacheTTL", "max-rps": "maxRPS", "file-mode": "fileMode",
-		"debug-fuse": "debugFUSE",
-	} {
-		if got := camel(flag); got != want {
-			t.Errorf("camel(%q) = %q, want %q", flag, got, want)
-		}
-	}
-}
-
 // The keys of the examples' parameters and volumeAttributes are ones the
 // driver accepts, and credentials are never among them.
 func TestVolumeParameterKeys(t *testing.T) {
 	accepted := map[string]bool{}
-	for _, f := range mountFlags {
-		accepted[camel(f)] = true
+	for _, k := range csi.AllowedKeys() {
+		accepted[k] = true
 	}
 	// The keys the deployment documents must be among them.
 	for _, k := range []string{"apiURL", "region", "layout", "cacheSize", "fileMode", "dirMode"} {
@@ -1007,9 +963,10 @@ func TestVolumeParameterKeys(t *testing.T) {
 			low := strings.ToLower(k)
 			if low == "key" || strings.Contains(low, "secret") || strings.Contains(low, "credential") {
 				t.Errorf("%s: credentials (%s) belong in the Secret, never in volume attributes", where, k)
-			} else if !accepted[k] {
-				t.Errorf("%s: the driver does not accept the key %q", where, k)
 			}
+		}
+		if err := csi.ValidateParameters(params); err != nil {
+			t.Errorf("%s: %v", where, err)
 		}
 	}
 	for _, sc := range all[*storagev1.StorageClass](m) {
