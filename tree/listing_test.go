@@ -131,7 +131,11 @@ func TestXattrs(t *testing.T) {
 	e := f.resolve("/uk/.id/" + id)
 	o, _ := f.emu.Object("uk", id)
 	got := map[string]string{}
-	for _, x := range e.Xattrs() {
+	xs, err := f.tree.Xattrs(context.Background(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range xs {
 		got[x.Name] = x.Value
 	}
 	for name, want := range map[string]string{
@@ -144,7 +148,7 @@ func TestXattrs(t *testing.T) {
 			t.Errorf("%s = %q, want %q", name, got[name], want)
 		}
 	}
-	if x := f.resolve("/uk").Xattrs(); x != nil {
+	if x, err := f.tree.Xattrs(context.Background(), f.resolve("/uk")); x != nil || err != nil {
 		t.Errorf("a directory has xattrs %v", x)
 	}
 }

@@ -25,8 +25,8 @@ func TestListingsStayWithinMaxListed(t *testing.T) {
 	}
 	sameEntries(t, unbounded.tree, want, bounded.tree, got)
 	held := 0
-	bounded.tree.listings.Range(func(key string, l *Listing) { held += len(l.entries) + 1 })
-	limit := max(maxListed, len(bounded.tree.retained.queue[len(bounded.tree.retained.queue)-1].l.entries)+1)
+	bounded.tree.listings.Range(func(key string, l *Listing) { held += l.Len() + 1 })
+	limit := max(maxListed, bounded.tree.retained.queue[len(bounded.tree.retained.queue)-1].l.Len()+1)
 	if held > limit || bounded.tree.retained.total > limit {
 		t.Errorf("cached listings hold %d entries (counted %d), above MaxListed %d (or the last listing)", held, bounded.tree.retained.total, maxListed)
 	}
