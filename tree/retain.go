@@ -12,8 +12,8 @@ const DefaultMaxListed = 1_200_000
 // maxMetaBytes bounds the full metadata listings keep beside their
 // entries (for xattrs and sidecars): past it the oldest listings' is
 // dropped, and fetched again per object when asked for. A file's costs
-// 300 to 500 bytes, so this keeps that of the last ~80,000 objects listed.
-const maxMetaBytes = 32 << 20
+// 300 to 500 bytes, so this keeps that of the last ~40,000 objects listed.
+const maxMetaBytes = 16 << 20
 
 // retained is the listings the cache holds, in the order they were
 // stored, with their entry counts and metadata sizes, so that the oldest
