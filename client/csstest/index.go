@@ -48,30 +48,31 @@ func (rg *region) available(typ string, seq []int32) []int32 {
 
 // indexedOnly reports whether the filter n selects exactly the AVAILABLE
 // handles of typ ("" for any) within createdTime predicates that narrow
-// can bound.
-func indexedOnly(n node, typ string) bool {
+// can bound, and whether there are any of those.
+func indexedOnly(n node, typ string) (ok, timed bool) {
 	if n == nil {
-		return true
+		return true, false
 	}
 	switch n.(type) {
 	case *andNode, *comparison:
 	default:
-		return false
+		return false, false
 	}
 	for _, c := range topLevel(n) {
 		cmp, ok := c.(*comparison)
 		if !ok || len(cmp.args) != 1 {
-			return false
+			return false, false
 		}
 		switch {
 		case canonicalSelector(cmp.selector) == "type" && cmp.op == "==" && !cmp.isNum[0] && cmp.args[0] == typ:
 		case cmp.selector == "createdTime" && cmp.isNum[0] && math.Abs(cmp.nums[0]) <= 1e17 &&
 			slices.Contains([]string{"==", "=gt=", "=ge=", "=lt=", "=le="}, cmp.op):
+			timed = true
 		default:
-			return false
+			return false, false
 		}
 	}
-	return true
+	return true, timed
 }
 
 // indexedPage answers the search for the page of limit matches from
@@ -91,7 +92,8 @@ func (s *Server) indexedPage(rg *region, filter, sortField string, desc bool, st
 	if t, ok := typeOf(n); ok {
 		seq, typ = rg.byType[t], t
 	}
-	if !indexedOnly(n, typ) {
+	ok, timed := indexedOnly(n, typ)
+	if !ok {
 		return nil, 0, false, nil
 	}
 	lo, hi := narrow(rg, seq, n)
@@ -103,10 +105,10 @@ func (s *Server) indexedPage(rg *region, filter, sortField string, desc bool, st
 		f.h, f.meta = h, nil
 		return f.eval(n)
 	}
-	for n != nil && lo < hi && !matches(seq[lo]) {
+	for timed && lo < hi && !matches(seq[lo]) {
 		lo++
 	}
-	for n != nil && hi > lo && !matches(seq[hi-1]) {
+	for timed && hi > lo && !matches(seq[hi-1]) {
 		hi--
 	}
 	counts := rg.available(typ, seq)

@@ -76,3 +76,38 @@ func TestIndexedPagesMatchAScan(t *testing.T) {
 		t.Error("a search sorted by size answered from the indexes")
 	}
 }
+
+// With ShortRecordings every generated object is a few kB, and a
+// recording's duration tag still matches its size.
+func TestShortRecordings(t *testing.T) {
+	s, err := New(Options{Objects: 2_000, Regions: []string{"uk"}, ShortRecordings: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	hard := map[string]bool{}
+	for _, id := range s.HardCases("uk") {
+		hard[id] = true
+	}
+	wavs := 0
+	for _, o := range s.Objects("uk") {
+		if hard[o.ID] {
+			continue // added as they are
+		}
+		if o.StoredBytes > 10_000 {
+			t.Fatalf("%s: %d bytes", o.ID, o.StoredBytes)
+		}
+		if o.MimeType != "audio/wav" {
+			continue
+		}
+		wavs++
+		for _, tag := range o.Tags {
+			if tag.Key == "duration" && tag.Value != fmt.Sprint((o.StoredBytes-wavHeaderLen)/wavBytesPerMs) {
+				t.Errorf("%s: duration %s for %d bytes", o.ID, tag.Value, o.StoredBytes)
+			}
+		}
+	}
+	if wavs == 0 {
+		t.Error("no recordings")
+	}
+}

@@ -132,7 +132,7 @@ func (t *tenant) durationMs(k uint64) int64 {
 	if t.short {
 		return 100 + synthDurationMs(k)%500
 	}
-	return t.durationMs(k)
+	return synthDurationMs(k)
 }
 
 func (t *tenant) synthSize(k uint64, kd uint8) int64 {
