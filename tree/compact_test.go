@@ -168,7 +168,7 @@ func TestDroppedMetadataIsFetchedAgain(t *testing.T) {
 	if dropped == 0 {
 		t.Error("no listing's metadata was dropped")
 	}
-	if r := f.tree.retained; r.meta > max(f.tree.maxMeta, r.queue[len(r.queue)-1].meta) {
+	if r := &f.tree.retained; r.meta > max(f.tree.maxMeta, r.queue[len(r.queue)-1].meta) {
 		t.Errorf("%d bytes of metadata kept", r.meta)
 	}
 }

@@ -1,13 +1,32 @@
 package tree
 
-import "sync"
+import (
+	"sync"
+	"unsafe"
+)
 
 // DefaultMaxListed bounds the entries of the cached listings (of
-// Config.MaxListed). A file's entry costs about 100 bytes in a listing
-// (compact.go), so a walk of a million objects keeps every listing for its
-// TTL within about 100 MiB; past the bound the oldest listings are
-// dropped, so memory does not grow with the tenant.
-const DefaultMaxListed = 1_200_000
+// Config.MaxListed), and maxListedBytes their size. A file's entry costs
+// about 100 bytes in a listing (compact.go), so a walk of a million
+// objects keeps every listing for its TTL within about 100 MiB; past a
+// bound the oldest listings are dropped, so memory does not grow with the
+// tenant (nor with long names).
+const (
+	DefaultMaxListed = 1_200_000
+	maxListedBytes   = 128 << 20
+)
+
+// dirEntryBytes is about what a directory's entry costs in a listing:
+// the Entry, its dir and scope, and the listing's map.
+const dirEntryBytes = 400
+
+// bytes is about what l holds, its files' metadata aside.
+func (l *Listing) bytes() int {
+	if l.files == nil {
+		return 64 + dirEntryBytes*len(l.entries)
+	}
+	return 256 + int(unsafe.Sizeof(fileRec{}))*len(l.files.recs) + cap(l.files.arena)
+}
 
 // maxMetaBytes bounds the full metadata listings keep beside their
 // entries (for xattrs and sidecars): past it the oldest listings' is
@@ -24,6 +43,7 @@ type retained struct {
 	queue    []retainedListing
 	latest   map[string]*Listing // by path: the last listing stored
 	total    int                 // entries, bounded by Config.MaxListed
+	size     int                 // bytes, bounded by Tree.maxListed
 	meta     int                 // metadata bytes, bounded by Tree.maxMeta
 	metaFrom int                 // queue[:metaFrom] hold no metadata any more
 }
@@ -32,6 +52,7 @@ type retainedListing struct {
 	path string
 	l    *Listing
 	n    int
+	size int
 	meta int
 }
 
@@ -44,13 +65,14 @@ func (t *Tree) retain(path string, l *Listing) {
 	if r.latest == nil {
 		r.latest = map[string]*Listing{}
 	}
-	rl := retainedListing{path: path, l: l, n: l.Len() + 1}
+	rl := retainedListing{path: path, l: l, n: l.Len() + 1, size: l.bytes()}
 	if l.files != nil {
 		rl.meta = l.files.metaBytes()
 	}
 	r.queue = append(r.queue, rl)
 	r.latest[path] = l
 	r.total += rl.n
+	r.size += rl.size
 	r.meta += rl.meta
 	for r.meta > t.maxMeta && r.metaFrom < len(r.queue)-1 {
 		old := &r.queue[r.metaFrom]
@@ -61,11 +83,12 @@ func (t *Tree) retain(path string, l *Listing) {
 		}
 		r.metaFrom++
 	}
-	for r.total > t.cfg.MaxListed && len(r.queue) > 1 {
+	for (r.total > t.cfg.MaxListed || r.size > t.maxListed) && len(r.queue) > 1 {
 		old := r.queue[0]
 		r.queue[0] = retainedListing{}
 		r.queue = r.queue[1:]
 		r.total -= old.n
+		r.size -= old.size
 		r.meta -= old.meta
 		r.metaFrom = max(r.metaFrom-1, 0)
 		if old.meta > 0 {

@@ -94,6 +94,7 @@ type Tree struct {
 	retained    retained              // what listings holds, oldest first, bounded by MaxListed
 	now         func() time.Time      // the clock of listing TTLs (tests set their own)
 	periodBound int                   // see loadPeriod; 0 probes every level (tests compare the two)
+	maxListed   int                   // bytes the cached listings hold (maxListedBytes; tests set less)
 	maxMeta     int                   // metadata bytes the cached listings keep (maxMetaBytes; tests set less)
 	refetched   refetchedObjects      // metadata fetched again after its listing's was dropped
 }
@@ -112,7 +113,7 @@ func New(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*Tree,
 			return nil, fmt.Errorf("discovering regions: %w", apiError(err))
 		}
 	}
-	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now, periodBound: periodBound, maxMeta: maxMetaBytes}
+	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now, periodBound: periodBound, maxListed: maxListedBytes, maxMeta: maxMetaBytes}
 	t.listings.Now = func() time.Time { return t.now() }
 	var entries []Entry
 	for _, r := range regions {
