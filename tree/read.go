@@ -37,7 +37,7 @@ func (t *Tree) Open(ctx context.Context, e Entry) (*Reader, error) {
 	r := e.file.rec(int(e.at))
 	if r.flags&flagAvailable == 0 {
 		state := "not AVAILABLE"
-		if o, err := t.object(ctx, e); err == nil {
+		if o, ok := e.file.object(int(e.at)); ok { // no request just for the message
 			state = o.ObjectState
 		}
 		return nil, fmt.Errorf("%s: object %s in %s is %s and cannot be read; to restore it for 7 days: setfattr -n %s -v 7 FILE: %w",
