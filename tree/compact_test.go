@@ -2,6 +2,7 @@ package tree
 
 import (
 	"context"
+	"io"
 	"reflect"
 	"runtime"
 	"strings"
@@ -170,5 +171,51 @@ func TestDroppedMetadataIsFetchedAgain(t *testing.T) {
 	}
 	if r := &f.tree.retained; r.meta > max(f.tree.maxMeta, r.queue[len(r.queue)-1].meta) {
 		t.Errorf("%d bytes of metadata kept", r.meta)
+	}
+}
+
+// A sidecar whose listing's metadata was dropped reads the same JSON,
+// from the metadata fetched again.
+func TestSidecarAfterMetadataDropped(t *testing.T) {
+	emu, err := csstest.New(csstest.Options{Objects: 1000, Regions: []string{"us-east"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	const month = "/us-east/callrecording/2023/03"
+	f := newFixtureOn(t, emu, emu.Secret, Config{Sidecars: true})
+	f.tree.maxMeta = 1
+	ref := newFixtureOn(t, emu, emu.Secret, Config{Sidecars: true})
+	got, want := f.byWalk(f.resolve(month)), ref.byWalk(ref.resolve(month))
+	sameEntries(t, ref.tree, want, f.tree, got)
+	ctx := context.Background()
+	read := func(tr *Tree, e Entry) string {
+		r, err := tr.Open(ctx, e)
+		if err != nil {
+			t.Fatalf("open %s: %v", e.Path, err)
+		}
+		b, err := io.ReadAll(r.Stream(ctx))
+		if err != nil {
+			t.Fatalf("read %s: %v", e.Path, err)
+		}
+		return string(b)
+	}
+	checked := 0
+	for p, e := range got {
+		if e.Kind != Sidecar {
+			continue
+		}
+		if _, ok := e.file.object(int(e.at)); ok {
+			continue
+		}
+		if g, w := read(f.tree, e), read(ref.tree, want[p]); g != w || int64(len(g)) != e.Attr.Size {
+			t.Errorf("%s: %d bytes (stat %d):\n%s\nwant:\n%s", p, len(g), e.Attr.Size, g, w)
+		}
+		if checked++; checked == 3 {
+			break
+		}
+	}
+	if checked == 0 {
+		t.Error("no sidecar had its metadata dropped")
 	}
 }
