@@ -84,3 +84,43 @@ func commas(n int) string {
 	}
 	return s
 }
+
+// BenchmarkRsyncRegion: rsync -a of a whole region of 50,000 short
+// recordings (a few kB each, so that the first copy takes a minute, not an
+// hour), then again: the second pass finds every file unchanged (size and
+// mtime) and must read nothing.
+func BenchmarkRsyncRegion(b *testing.B) {
+	mounttest.RequireFUSE(b, "rsync")
+	const objects = 50_000
+	emu := mounttest.Emulator(b, csstest.Options{Objects: objects, Regions: []string{region}, MultipartThreshold: 1, ShortRecordings: true})
+	m := mounttest.Start(b, binPath, emu, profile("rsync-region")...)
+	src, dst := filepath.Join(m.Dir, region)+"/", b.TempDir()+"/"
+	emu.ResetCounts()
+	first := timed(func() { m.Run("rsync", "-a", src, dst) })
+	files, bytes := 0, int64(0)
+	err := filepath.WalkDir(dst, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			files, bytes = files+1, bytes+info.Size()
+		}
+		return err
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	record(fmt.Sprintf("rsync -a of a %s-object region (short recordings)", commas(objects)),
+		fmt.Sprintf("%s files, %.0f MB, %d searches, %d content requests, %s", commas(files), float64(bytes)/1e6, emu.Count("search"), emu.Count("content"), first.Round(100*time.Millisecond)),
+		"", "", "")
+	emu.ResetCounts()
+	second := timed(func() { m.Run("rsync", "-a", src, dst) })
+	record("second rsync -a of that region",
+		fmt.Sprintf("%d searches, %d content requests, %d other requests, %s", emu.Count("search"), emu.Count("content"), emu.Count("object")+emu.Count("metadata"), second.Round(100*time.Millisecond)),
+		"", "", "only listing calls, 0 content requests")
+	if n := emu.Count("content"); n != 0 {
+		b.Errorf("second rsync made %d content requests", n)
+	}
+	m.Stop()
+}

@@ -129,7 +129,7 @@ func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (gofs.FileHan
 
 // dirEntries is a listing as the kernel reads it.
 func dirEntries(l *tree.Listing) []fuse.DirEntry {
-	out := make([]fuse.DirEntry, 0, len(l.Entries()))
+	out := make([]fuse.DirEntry, 0, l.Len())
 	for _, e := range l.Entries() {
 		mode := uint32(syscall.S_IFREG)
 		if e.IsDir() {

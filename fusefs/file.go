@@ -136,7 +136,13 @@ func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint
 	if unservedXattr(attr) {
 		return 0, syscall.EOPNOTSUPP // see xattr.go: ls -l then stops asking
 	}
-	for _, x := range n.entry().Xattrs() {
+	octx, cancel := n.fs.opContext(ctx)
+	defer cancel()
+	xs, err := n.fs.tree.Xattrs(octx, n.entry())
+	if err != nil {
+		return 0, toErrno(n.fs.log, "getxattr", err)
+	}
+	for _, x := range xs {
 		if x.Name == attr {
 			return copyOut(dest, []byte(x.Value))
 		}
@@ -145,8 +151,14 @@ func (n *fileNode) Getxattr(ctx context.Context, attr string, dest []byte) (uint
 }
 
 func (n *fileNode) Listxattr(ctx context.Context, dest []byte) (uint32, syscall.Errno) {
+	octx, cancel := n.fs.opContext(ctx)
+	defer cancel()
+	xs, err := n.fs.tree.Xattrs(octx, n.entry())
+	if err != nil {
+		return 0, toErrno(n.fs.log, "listxattr", err)
+	}
 	var buf []byte
-	for _, x := range n.entry().Xattrs() {
+	for _, x := range xs {
 		buf = append(append(buf, x.Name...), 0)
 	}
 	return copyOut(dest, buf)

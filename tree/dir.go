@@ -3,6 +3,7 @@ package tree
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/cssfs/cssfs/client"
@@ -94,31 +95,25 @@ func (t *Tree) fileListing(path, region string, objs []client.Object) *Listing {
 		want[i] = naming.Named{Name: t.cfg.Names.Name(&objs[i]), ID: objs[i].ID}
 	}
 	names := naming.Unique(want)
-	entries := make([]Entry, 0, len(objs))
+	items := make([]tableItem, 0, len(objs))
 	taken := make(map[string]bool, len(objs))
 	for i := range objs {
-		entries = append(entries, t.fileEntry(childPath(path, names[i]), names[i], region, &objs[i]))
+		items = append(items, tableItem{name: names[i], o: &objs[i]})
 		taken[names[i]] = true
 	}
 	if t.cfg.Sidecars {
 		for i := range objs {
 			name := naming.Sidecar(names[i], objs[i].ID)
 			if !taken[name] {
-				entries = append(entries, t.sidecarEntry(childPath(path, name), name, region, &objs[i]))
+				items = append(items, tableItem{name: name, o: &objs[i], sidecar: sidecarJSON(region, &objs[i])})
 			}
 		}
 	}
-	return newListing(entries)
+	return &Listing{files: newFileTable(path, region, t.blocks.BlockSize(), items)}
 }
 
+// fileEntry is the object o alone, at path.
 func (t *Tree) fileEntry(path, name, region string, o *client.Object) Entry {
-	return Entry{Name: name, Path: path, Kind: File, Region: region, ObjectID: o.ID,
-		Attr: fileAttr(inodeOf(region, o.ID), o, t.blocks.BlockSize()), obj: pack(o)}
-}
-
-func (t *Tree) sidecarEntry(path, name, region string, o *client.Object) Entry {
-	data := sidecarJSON(region, o)
-	a := fileAttr(sidecarIno(region, o.ID), o, t.blocks.BlockSize())
-	a.Mode, a.Size = fileMode, int64(len(data)) // metadata can always be read
-	return Entry{Name: name, Path: path, Kind: Sidecar, Region: region, ObjectID: o.ID, Attr: a, obj: pack(o), data: data}
+	ft := newFileTable(strings.TrimSuffix(path, "/"+name), region, t.blocks.BlockSize(), []tableItem{{name: name, o: o}})
+	return ft.entry(0)
 }

@@ -1,6 +1,7 @@
 package tree
 
 import (
+	"context"
 	iofs "io/fs"
 	"time"
 
@@ -27,9 +28,9 @@ type Entry struct {
 	ObjectID string // of a file or sidecar
 	Attr     Attr
 
-	dir  *dir    // of a directory (a pointer: most entries are files)
-	obj  *packed // of a file or sidecar
-	data []byte  // a sidecar's JSON
+	dir  *dir       // of a directory (a pointer: most entries are files)
+	file *fileTable // of a file or sidecar: the listing that holds it...
+	at   int32      // ...and its record there
 }
 
 // d is the directory e is (zero for a file).
@@ -45,7 +46,7 @@ func (e Entry) IsDir() bool { return e.Kind == Dir }
 
 // Settled reports whether what e shows can be kept: false for an object
 // that is not AVAILABLE, which a restore may make readable at any time.
-func (e Entry) Settled() bool { return e.Kind != File || e.obj.available }
+func (e Entry) Settled() bool { return e.Kind != File || e.file.recs[e.at].flags&flagAvailable != 0 }
 
 // Attr is an entry's attributes as plain values.
 type Attr struct {
@@ -102,11 +103,14 @@ type Xattr struct{ Name, Value string }
 // Xattrs lists a file's metadata as extended attributes, in a fixed order:
 // user.css.id, type, mimeType, ..., and user.css.tag.KEY for every tag.
 // Directories and sidecars have none.
-func (e Entry) Xattrs() []Xattr {
+func (t *Tree) Xattrs(ctx context.Context, e Entry) ([]Xattr, error) {
 	if e.Kind != File {
-		return nil
+		return nil, nil
 	}
-	o := e.obj.object()
+	o, err := t.object(ctx, e)
+	if err != nil {
+		return nil, err
+	}
 	out := []Xattr{
 		{"id", o.ID},
 		{"type", o.Type},
@@ -126,5 +130,5 @@ func (e Entry) Xattrs() []Xattr {
 	for i := range out {
 		out[i].Name = XattrPrefix + out[i].Name
 	}
-	return out
+	return out, nil
 }

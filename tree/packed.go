@@ -2,44 +2,30 @@ package tree
 
 import (
 	"encoding/binary"
-	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/cssfs/cssfs/client"
 )
 
-// packed is an object's metadata as a listing keeps it: the strings and
-// tags in one byte slice, decoded only when asked for (open, xattrs). A
-// walk keeps every listed object for the listing's TTL, and a decoded
-// client.Object costs three times as much in string headers, tag structs
-// and allocations.
-type packed struct {
-	blob      []byte // packedFields then each tag's key and value, each a uvarint length<<1 and its bytes, or index<<1|1 into strs
-	size      int64
-	created   time.Time
-	updated   time.Time
-	available bool
-	shared    bool
-}
+// The metadata a listing keeps beside its records (compact.go), for
+// xattrs and sidecars: the object's strings, storedBytes and tags in one
+// byte slice, decoded only when asked for. A decoded client.Object costs
+// three times as much in string headers, tag structs and allocations.
+//
+// Format: uvarint length of the rest, zigzag varint storedBytes, then
+// metaFields and each tag's key and value, each a uvarint length<<1 and
+// its bytes, or index<<1|1 into strs.
 
-// packedFields are the object's string fields, in blob order.
-func packedFields(o *client.Object) []*string {
+// metaFields are the object's string fields, in blob order.
+func metaFields(o *client.Object) []*string {
 	return []*string{&o.ID, &o.Type, &o.MimeType, &o.ObjectName, &o.ChecksumType, &o.Checksum,
 		&o.CustomerID, &o.UserID, &o.BucketID, &o.ObjectState}
 }
 
-func pack(o *client.Object) *packed {
-	n := 0
-	fields := packedFields(o)
-	for _, f := range fields {
-		n += binary.MaxVarintLen32 + len(*f)
-	}
-	for _, t := range o.Tags {
-		n += 2*binary.MaxVarintLen32 + len(t.Key) + len(t.Value)
-	}
-	blob := make([]byte, 0, n)
+// appendMeta appends o's blob to b.
+func appendMeta(b []byte, o *client.Object) []byte {
+	var blob []byte
 	put := func(s string, intern bool) {
 		if intern {
 			if i, ok := strs.index(s); ok {
@@ -50,18 +36,19 @@ func pack(o *client.Object) *packed {
 		blob = binary.AppendUvarint(blob, uint64(len(s))<<1)
 		blob = append(blob, s...)
 	}
-	for i, f := range fields {
+	blob = binary.AppendVarint(blob, o.StoredBytes)
+	for i, f := range metaFields(o) {
 		put(*f, internedField[i])
 	}
 	for _, t := range o.Tags {
 		put(t.Key, true)
 		put(t.Value, false)
 	}
-	return &packed{blob: slices.Clone(blob), size: o.StoredBytes, created: o.CreatedTime, updated: o.UpdatedTime,
-		available: o.Available(), shared: o.Shared}
+	b = binary.AppendUvarint(b, uint64(len(blob)))
+	return append(b, blob...)
 }
 
-// internedField tells, in packedFields order, the fields that take few
+// internedField tells, in metaFields order, the fields that take few
 // values across a tenant (type, MIME type, checksum type, customer, user,
 // bucket, state): a listing keeps an index into strs instead of the bytes.
 var internedField = []bool{false, true, true, false, true, false, true, true, true, true}
@@ -113,10 +100,14 @@ func (t *internTable) get(i uint32) string {
 	return t.all[i]
 }
 
-// object decodes p.
-func (p *packed) object() *client.Object {
-	o := &client.Object{StoredBytes: p.size, CreatedTime: p.created, UpdatedTime: p.updated, Shared: p.shared}
-	b := p.blob
+// decodeMeta decodes the blob at the start of b: every field but the
+// times and Shared, which the record holds.
+func decodeMeta(b []byte) *client.Object {
+	n, k := binary.Uvarint(b)
+	b = b[k : k+int(n)]
+	o := &client.Object{}
+	o.StoredBytes, k = binary.Varint(b)
+	b = b[k:]
 	next := func() string {
 		v, k := binary.Uvarint(b)
 		b = b[k:]
@@ -128,7 +119,7 @@ func (p *packed) object() *client.Object {
 		b = b[n:]
 		return s
 	}
-	for _, f := range packedFields(o) {
+	for _, f := range metaFields(o) {
 		*f = next()
 	}
 	for len(b) > 0 {

@@ -23,7 +23,7 @@ const periodBound = 10_000
 // when d is not such a directory, holds too many objects, or holds one
 // that cannot be placed by its createdTime: d is then probed instead.
 func (t *Tree) loadPeriod(ctx context.Context, d Entry) (*Listing, bool, error) {
-	if t.periodBound <= 0 || d.d().kind != kindLayout || len(d.d().levels) == 0 || !onlyTime(d.d().levels) {
+	if t.periodBound <= 0 || d.d().kind != kindLayout || len(d.d().levels) == 0 || !splittable(d.d().levels) {
 		return nil, false, nil
 	}
 	s := d.d().scope
@@ -47,6 +47,17 @@ func (t *Tree) loadPeriod(ctx context.Context, d Entry) (*Listing, bool, error) 
 		t.retain(path, p.listing)
 	}
 	return own.listing, true, nil
+}
+
+// splittable reports whether split can divide objects into levels: time
+// levels, below at most one type level (a region, or a year above types).
+// Other value levels are tags an object may lack, where a listing would
+// too often be fetched in vain.
+func splittable(levels []level) bool {
+	if len(levels) > 0 && levels[0] == levelType {
+		levels = levels[1:]
+	}
+	return onlyTime(levels)
 }
 
 // onlyTime reports whether every level divides createdTime.

@@ -81,3 +81,37 @@ func TestRegionListingNearThePageFloor(t *testing.T) {
 // regionConstant is what a region costs beyond its pages whatever its
 // size: probing its types (12 known, one more for unknown ones).
 const regionConstant = 50
+
+// A small region listed with one search is divided by type as probing
+// finds its types (unknown ones too), and by time below: the same
+// directories, files and inode numbers, for a fraction of the searches.
+func TestRegionSplitByTypeMatchesProbing(t *testing.T) {
+	emu, err := csstest.New(csstest.Options{Objects: 1500, Regions: []string{"uk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	emu.Add("uk", csstest.ObjectSpec{Type: "zz-custom", Name: "custom.bin"})
+	emu.Add("uk", csstest.ObjectSpec{Type: "a:b", Name: "one.bin"})
+	emu.Add("uk", csstest.ObjectSpec{Type: "a_b", Name: "two.bin"}) // the same safe name as a:b
+	probed := newFixtureOn(t, emu, emu.Secret, Config{})
+	probed.tree.periodBound = 0
+	atOnce := newFixtureOn(t, emu, emu.Secret, Config{})
+	emu.ResetCounts()
+	want := probed.byListing(probed.resolve("/uk"))
+	probes := emu.Count("search")
+	emu.ResetCounts()
+	got := atOnce.byListing(atOnce.resolve("/uk"))
+	searches := emu.Count("search")
+	t.Logf("%d entries: %d searches probing, %d at once", len(got), probes, searches)
+	sameEntries(t, probed.tree, want, atOnce.tree, got)
+	if searches*4 > probes || searches > 20 {
+		t.Errorf("listing the region at once made %d searches, probing %d", searches, probes)
+	}
+	// a type FIQL might compare as a number is left to probing
+	emu.Add("uk", csstest.ObjectSpec{Type: "0123", Name: "numeric.bin"})
+	fresh := newFixtureOn(t, emu, emu.Secret, Config{})
+	ref := newFixtureOn(t, emu, emu.Secret, Config{})
+	ref.tree.periodBound = 0
+	sameEntries(t, ref.tree, ref.byListing(ref.resolve("/uk")), fresh.tree, fresh.byListing(fresh.resolve("/uk")))
+}

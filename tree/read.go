@@ -27,19 +27,28 @@ func (t *Tree) Open(ctx context.Context, e Entry) (*Reader, error) {
 	case Dir:
 		return nil, fmt.Errorf("%s: %w", e.Path, ErrIsDir)
 	case Sidecar:
-		return &Reader{path: e.Path, size: int64(len(e.data)), data: e.data}, nil
+		o, err := t.object(ctx, e)
+		if err != nil {
+			return nil, err
+		}
+		data := sidecarJSON(e.Region, o)
+		return &Reader{path: e.Path, size: int64(len(data)), data: data}, nil
 	}
-	o := e.obj.object()
-	if !o.Available() {
+	r := e.file.rec(int(e.at))
+	if r.flags&flagAvailable == 0 {
+		state := "not AVAILABLE"
+		if o, ok := e.file.object(int(e.at)); ok { // no request just for the message
+			state = o.ObjectState
+		}
 		return nil, fmt.Errorf("%s: object %s in %s is %s and cannot be read; to restore it for 7 days: setfattr -n %s -v 7 FILE: %w",
-			e.Path, o.ID, e.Region, o.ObjectState, RestoreXattr, ErrNotReadable)
+			e.Path, r.id, e.Region, state, RestoreXattr, ErrNotReadable)
 	}
-	if o.StoredBytes < 0 {
+	if r.size < 0 {
 		// A wrong byte is worse than an error.
-		return nil, fmt.Errorf("%s: object %s in %s has no usable storedBytes: %w", e.Path, o.ID, e.Region, ErrUnverifiable)
+		return nil, fmt.Errorf("%s: object %s in %s has no usable storedBytes: %w", e.Path, r.id, e.Region, ErrUnverifiable)
 	}
-	ref := cache.Ref{Region: e.Region, ID: o.ID, Size: o.StoredBytes}
-	return &Reader{path: e.Path, size: o.StoredBytes, mime: o.MimeType, r: t.blocks.NewReader(ref, t.cfg.MaxAhead)}, nil
+	ref := cache.Ref{Region: e.Region, ID: r.id, Size: r.size}
+	return &Reader{path: e.Path, size: r.size, mime: r.mime, r: t.blocks.NewReader(ref, t.cfg.MaxAhead)}, nil
 }
 
 // ReadAt fills p from the file at off, like io.ReaderAt but with a

@@ -94,6 +94,9 @@ type Tree struct {
 	retained    retained              // what listings holds, oldest first, bounded by MaxListed
 	now         func() time.Time      // the clock of listing TTLs (tests set their own)
 	periodBound int                   // see loadPeriod; 0 probes every level (tests compare the two)
+	maxListed   int                   // bytes the cached listings hold (maxListedBytes; tests set less)
+	maxMeta     int                   // metadata bytes the cached listings keep (maxMetaBytes; tests set less)
+	refetched   refetchedObjects      // metadata fetched again after its listing's was dropped
 }
 
 // New checks the layout and finds the regions to show; content is read
@@ -110,7 +113,7 @@ func New(ctx context.Context, api API, blocks *cache.Blocks, cfg Config) (*Tree,
 			return nil, fmt.Errorf("discovering regions: %w", apiError(err))
 		}
 	}
-	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now, periodBound: periodBound}
+	t := &Tree{api: api, blocks: blocks, cfg: cfg, levels: levels, log: cfg.Logger, mounted: time.Now(), now: time.Now, periodBound: periodBound, maxListed: maxListedBytes, maxMeta: maxMetaBytes}
 	t.listings.Now = func() time.Time { return t.now() }
 	var entries []Entry
 	for _, r := range regions {
@@ -219,10 +222,12 @@ func childPath(dir, name string) string {
 	return strings.TrimSuffix(dir, "/") + "/" + name
 }
 
-// Listing is what one directory holds, sorted by name.
+// Listing is what one directory holds, sorted by name: directories as
+// entries, or the files of a directory of objects in compact form.
 type Listing struct {
 	entries []Entry
 	byName  map[string]int
+	files   *fileTable // instead of entries
 }
 
 var emptyListing = newListing(nil)
@@ -236,12 +241,36 @@ func newListing(entries []Entry) *Listing {
 	return l
 }
 
+// Len is the number of entries.
+func (l *Listing) Len() int {
+	if l.files != nil {
+		return len(l.files.recs)
+	}
+	return len(l.entries)
+}
+
 // Entries are the listing's entries, sorted by name; callers must not
-// change them.
-func (l *Listing) Entries() []Entry { return l.entries }
+// change them. Files are made afresh at each call.
+func (l *Listing) Entries() []Entry {
+	if l.files == nil {
+		return l.entries
+	}
+	out := make([]Entry, len(l.files.recs))
+	for i := range out {
+		out[i] = l.files.entry(i)
+	}
+	return out
+}
 
 // Lookup finds name in the listing.
 func (l *Listing) Lookup(name string) (Entry, bool) {
+	if l.files != nil {
+		i, ok := l.files.find(name)
+		if !ok {
+			return Entry{}, false
+		}
+		return l.files.entry(i), true
+	}
 	i, ok := l.byName[name]
 	if !ok {
 		return Entry{}, false

@@ -3,9 +3,13 @@ package tree
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/cssfs/cssfs/client"
+	"github.com/cssfs/cssfs/naming"
 )
 
 // Walk calls fn with the directory d and what it holds, then does the same
@@ -95,6 +99,9 @@ func (t *Tree) split(d dir, objs []client.Object, out map[string]primed) bool {
 		out[path] = primed{t.fileListing(path, d.scope.region, objs), t.ttl(d)}
 		return true
 	}
+	if d.levels[0] == levelType {
+		return t.splitValues(d, valueLevels[levelType], objs, out)
+	}
 	p := periods[d.levels[0]]
 	from, to := d.scope.from, d.scope.to
 	for _, o := range objs {
@@ -133,6 +140,46 @@ func (t *Tree) split(d dir, objs []client.Object, out map[string]primed) bool {
 	for i, sd := range subs {
 		child := dir{scope: sd.scope, levels: d.levels[1:], mtime: sd.mtime}
 		if !t.split(child, groups[starts[i]], out) {
+			return false
+		}
+	}
+	return true
+}
+
+// splitValues divides objs, the objects below d, by the value of lv, as
+// valueDirs finds them by probing: one directory per value, named alike.
+// It reports false when an object has no value (probing then stops
+// discovery, in the order the service sends them) or one that FIQL could
+// compare as a number (the service may match "0123" to "123"): probing
+// alone lists those.
+func (t *Tree) splitValues(d dir, lv valueLevel, objs []client.Object, out map[string]primed) bool {
+	groups := map[string][]client.Object{}
+	for _, o := range objs {
+		v := lv.value(o)
+		if v == "" {
+			return false
+		}
+		if _, err := strconv.ParseFloat(v, 64); err == nil {
+			return false
+		}
+		groups[v] = append(groups[v], o)
+	}
+	values := slices.Sorted(maps.Keys(groups))
+	want := make([]naming.Named, len(values))
+	for i, v := range values {
+		want[i] = naming.Named{Name: naming.DirName(v, lv.selector), ID: v}
+	}
+	names := naming.Unique(want)
+	subs := make([]subdir, len(values))
+	for i, v := range values {
+		c := d.scope.child(names[i])
+		c.preds = append(c.preds, client.Eq(lv.selector, v))
+		subs[i] = subdir{name: names[i], scope: c, mtime: t.mounted}
+	}
+	out[d.path()] = primed{t.dirListing(d, subs), t.ttl(d)}
+	for i, sd := range subs {
+		child := dir{scope: sd.scope, levels: d.levels[1:], mtime: sd.mtime}
+		if !t.split(child, groups[values[i]], out) {
 			return false
 		}
 	}

@@ -34,6 +34,9 @@ type Options struct {
 	// reference says clients must not verify; it spares hashing gigabytes for
 	// every search page (default 8 MiB; negative = always plain MD5).
 	MultipartThreshold int64
+	// ShortRecordings: synthetic recordings last 0.1 to 0.6 s (a few kB),
+	// so that copying a whole region of them is quick.
+	ShortRecordings bool
 
 	// Paging is how search pageKeys work (reference §6 [?]): "offset"
 	// (default: a record offset, next = request + limit), "page" (a 1-based

@@ -67,14 +67,12 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rg *region
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	matches, err := s.search(rg, p.filter, p.sortField, p.desc)
+	page, total, err := s.searchPage(rg, p, start)
 	if err != nil {
 		writeError(w, r, http.StatusBadRequest, err.Error())
 		return
 	}
-	total := int64(len(matches))
-	from, to := min(start, total), min(start+p.limit, total)
-	objs, err := s.objects(rg, matches[from:to])
+	objs, err := s.objects(rg, page)
 	if err != nil {
 		writeError(w, r, http.StatusInternalServerError, err.Error())
 		return
@@ -87,6 +85,19 @@ func (s *Server) handleSearch(w http.ResponseWriter, r *http.Request, rg *region
 		LastPage: last,
 		Total:    s.total(total),
 	}, true)
+}
+
+// searchPage is the page of the search p from start, and the total.
+func (s *Server) searchPage(rg *region, p searchParams, start int64) ([]int32, int64, error) {
+	if page, total, ok, err := s.indexedPage(rg, p.filter, p.sortField, p.desc, start, p.limit); ok || err != nil {
+		return page, total, err
+	}
+	matches, err := s.search(rg, p.filter, p.sortField, p.desc)
+	if err != nil {
+		return nil, 0, err
+	}
+	total := int64(len(matches))
+	return matches[min(start, total):min(start+p.limit, total)], total, nil
 }
 
 // search returns the handles matching filter in the requested order, using

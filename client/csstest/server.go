@@ -115,6 +115,7 @@ func New(opts Options) (*Server, error) {
 		bulk:          newBulkJobs(),
 		cache:         newSearchCache(32),
 	}
+	s.tenant.short = o.ShortRecordings
 	s.Key, s.Secret = o.Key, o.Secret
 	if s.Key == "" {
 		s.Key = randomToken(32)

@@ -52,6 +52,7 @@ type region struct {
 	hard     map[string]string
 	pending  map[int32]*transition
 	failed   bool
+	avail    availCounts // see index.go
 }
 
 func newRegion(name string, key uint64) *region {

@@ -12,6 +12,7 @@ type tenant struct {
 	key        uint64
 	name       string // pbx / tenant short name used in objectNames
 	customerID string
+	short      bool // Options.ShortRecordings
 }
 
 var tenantNames = []string{"acmecorp", "globexinc", "initech", "umbrellaco", "hooli", "vandelay"}
@@ -54,7 +55,7 @@ func (t *tenant) generate(rg *region, n int, from, to time.Time) {
 		rg.recs[i] = record{
 			uuid:    uuidFrom(k),
 			created: times[i],
-			size:    synthSize(k, kd),
+			size:    t.synthSize(k, kd),
 			ext:     -1,
 			kind:    kd,
 			state:   synthState(mix2(k, 2)),
@@ -126,25 +127,33 @@ func synthDurationMs(k uint64) int64 {
 
 const screenBytesPerMs = 5
 
-func synthSize(k uint64, kd uint8) int64 {
+// durationMs is the length of synthetic recording k.
+func (t *tenant) durationMs(k uint64) int64 {
+	if t.short {
+		return 100 + synthDurationMs(k)%500
+	}
+	return synthDurationMs(k)
+}
+
+func (t *tenant) synthSize(k uint64, kd uint8) int64 {
 	switch kinds[kd].format {
 	case formatWAV:
-		return wavSize(synthDurationMs(k))
+		return wavSize(t.durationMs(k))
 	case formatOpaque:
-		return synthDurationMs(k) * screenBytesPerMs
+		return t.durationMs(k) * screenBytesPerMs
 	}
 	return 300 + int64(mix2(k, 5)%6000)
 }
 
 // durationMsOf recovers the duration tag of a synthetic record.
-func durationMsOf(k uint64, r *record) int64 {
+func (t *tenant) durationMsOf(k uint64, r *record) int64 {
 	switch kinds[r.kind].format {
 	case formatWAV:
 		return (r.size - wavHeaderLen) / wavBytesPerMs
 	case formatOpaque:
 		return r.size / screenBytesPerMs
 	}
-	return synthDurationMs(k)
+	return t.durationMs(k)
 }
 
 // synthMeta holds the regenerated strings of one synthetic object.
@@ -162,7 +171,7 @@ func (t *tenant) meta(rg *region, h int32) synthMeta {
 	kd := kinds[r.kind]
 	u := mix2(k, 10) % syntheticUsers
 	ext := extension(u)
-	dur := durationMsOf(k, r)
+	dur := t.durationMsOf(k, r)
 	startMs := r.created*1000 + int64(mix2(k, 11)%1000)
 	endMs := startMs + dur + int64(mix2(k, 12)%4000)
 	callID := fmt.Sprint(startMs - 600_000 - int64(mix2(k, 13)%9_000_000))
