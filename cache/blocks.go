@@ -209,6 +209,36 @@ func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent 
 	return n, nil
 }
 
+// readView returns the bytes [off, off+len(p)) of r (fewer only at the
+// end): a slice of the cached block itself when they lie in one block, so
+// that the caller can hand them on without a copy, else p filled by readAt.
+// The block's bytes never change; the caller must not change them either.
+func (b *Blocks) readView(ctx context.Context, r Ref, p []byte, off int64, recent *recentBlocks) ([]byte, error) {
+	if off >= r.Size || len(p) == 0 {
+		return p[:0], nil
+	}
+	bs := b.cfg.BlockSize
+	end := min(off+int64(len(p)), r.Size)
+	idx := off / bs
+	if (end-1)/bs != idx {
+		n, err := b.readAt(ctx, r, p, off, recent)
+		return p[:n], err
+	}
+	data := recent.get(idx)
+	if data == nil {
+		var err error
+		if data, err = b.wait(ctx, blockKey(r, idx), b.get(r, idx)); err != nil {
+			return nil, err
+		}
+		recent.put(idx, data)
+	}
+	lo, hi := off-idx*bs, end-idx*bs
+	if hi > int64(len(data)) {
+		return nil, fmt.Errorf("object %s: block %d is short", r.ID, idx)
+	}
+	return data[lo:hi:hi], nil
+}
+
 func doneFetch(data []byte) *fetch {
 	f := &fetch{done: make(chan struct{}), data: data}
 	close(f.done)

@@ -42,6 +42,13 @@ func (rd *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) 
 	return rd.b.readAt(ctx, rd.r, p, off, &rd.recent)
 }
 
+// ReadView is ReadAt without a copy where it can: see Blocks.readView.
+// The slice it returns may be a cached block's, and must not be changed.
+func (rd *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
+	rd.readahead(off, int64(len(p)))
+	return rd.b.readView(ctx, rd.r, p, off, &rd.recent)
+}
+
 // WarmEnds prefetches the first and last block, where header probes
 // (ffprobe, sox) look.
 func (rd *Reader) WarmEnds() {

@@ -8,10 +8,13 @@ import (
 )
 
 // Streamer is a Fetcher that can also read a long range with one request,
-// handing its bytes over in order as they arrive (client.StreamRange).
+// handing its bytes over in order as they arrive (client.StreamRangeInto):
+// into(pos) says where the bytes from pos belong, so that they can be read
+// straight into a block, and sink hears which have arrived (a prefix of
+// into's buffer, or a buffer of the Streamer's own, to be copied).
 type Streamer interface {
 	Fetcher
-	StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(off int64, b []byte)) error
+	StreamRangeInto(ctx context.Context, region, id string, off, n int64, into func(pos int64) []byte, sink, spill func(off int64, b []byte)) error
 }
 
 // DefaultMaxSpan bounds one streamed request: big enough that a request's
@@ -101,13 +104,28 @@ func (b *Blocks) stream(st Streamer, r Ref, first int64, run []*fetch, keys []st
 		total += f.size
 	}
 	cur, have := 0, int64(0)
+	// The body lands in the current block's free part: one copy fewer per
+	// byte than going through the client's buffer.
+	into := func(int64) []byte {
+		if cur >= len(run) {
+			return nil
+		}
+		f := run[cur]
+		if f.data == nil { // allocated as the bytes come, not up front
+			f.data = make([]byte, f.size)
+		}
+		return f.data[have:]
+	}
 	sink := func(off int64, p []byte) {
 		for len(p) > 0 && cur < len(run) {
 			f := run[cur]
-			if f.data == nil { // allocated as the bytes come, not up front
+			if f.data == nil {
 				f.data = make([]byte, f.size)
 			}
-			k := copy(f.data[have:], p)
+			k := min(len(p), len(f.data)-int(have))
+			if &p[0] != &f.data[have] { // not read in place
+				copy(f.data[have:], p[:k])
+			}
 			have += int64(k)
 			p = p[k:]
 			if have == f.size {
@@ -117,7 +135,7 @@ func (b *Blocks) stream(st Streamer, r Ref, first int64, run []*fetch, keys []st
 		}
 	}
 	sp := &spiller{b: b, r: r}
-	err := st.StreamRange(ctx, r.Region, r.ID, start, total, sink, sp.take)
+	err := st.StreamRangeInto(ctx, r.Region, r.ID, start, total, into, sink, sp.take)
 	if err == nil {
 		err = errSpanShort
 	}

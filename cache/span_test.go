@@ -17,6 +17,7 @@ type streamFetcher struct {
 	failAt   int64 // when > 0, a stream crossing this offset fails there once
 	hold     chan struct{}
 	chunkLen int
+	copying  bool // hand chunks over in a buffer of its own, as for a 200
 }
 
 func (f *streamFetcher) ReadRange(ctx context.Context, region, id string, off int64, p []byte, spill func(int64, []byte)) (int, error) {
@@ -26,7 +27,10 @@ func (f *streamFetcher) ReadRange(ctx context.Context, region, id string, off in
 	return f.fakeFetcher.ReadRange(ctx, region, id, off, p, spill)
 }
 
-func (f *streamFetcher) StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(int64, []byte)) error {
+// StreamRangeInto reads in place, as the client does with a 206: each
+// chunk is copied into into's buffer and handed to sink from there (unless
+// copying).
+func (f *streamFetcher) StreamRangeInto(ctx context.Context, region, id string, off, n int64, into func(int64) []byte, sink, spill func(int64, []byte)) error {
 	f.calls.Add(1)
 	f.mu.Lock()
 	f.sizes = append(f.sizes, n)
@@ -35,13 +39,25 @@ func (f *streamFetcher) StreamRange(ctx context.Context, region, id string, off,
 		f.failAt = 0
 	}
 	f.mu.Unlock()
+	deliver := func(o int64, b []byte) {
+		if f.copying {
+			sink(o, append([]byte(nil), b...))
+			return
+		}
+		for len(b) > 0 {
+			dst := into(o)
+			k := copy(dst, b)
+			sink(o, dst[:k])
+			o, b = o+int64(k), b[k:]
+		}
+	}
 	chunk := int64(max(f.chunkLen, 1))
 	for o := off; o < off+n; o += chunk {
 		if failAt > off && o+chunk > failAt && failAt < off+n {
-			sink(o, f.content[o:failAt])
+			deliver(o, f.content[o:failAt])
 			return errors.New("connection reset")
 		}
-		sink(o, f.content[o:min(o+chunk, off+n)])
+		deliver(o, f.content[o:min(o+chunk, off+n)])
 		if f.hold != nil && o == off {
 			<-f.hold // the first chunk is out; the rest waits
 		}
@@ -85,8 +101,14 @@ func readSequentially(t *testing.T, rd *Reader, size, n int64) []byte {
 }
 
 func TestSequentialReadStreamsGrowingSpans(t *testing.T) {
+	for _, copying := range []bool{false, true} {
+		sequentialReadStreamsGrowingSpans(t, copying)
+	}
+}
+
+func sequentialReadStreamsGrowingSpans(t *testing.T, copying bool) {
 	const bs, size = 1024, 1000*1024 + 77
-	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333}
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333, copying: copying}
 	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 256 * bs, MaxSpan: 64 * bs})
 	defer b.Close()
 	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 256*bs)
@@ -171,5 +193,36 @@ func TestFailedSpanIsFetchedAgain(t *testing.T) {
 	defer b.mu.Unlock()
 	if b.ahead < 0 {
 		t.Errorf("prefetch budget went negative: %d", b.ahead)
+	}
+}
+
+// ReadView hands out the cached block itself for a read inside one block
+// (the mount replies from it without a copy) and copies a read that spans
+// blocks into p; the bytes are right either way.
+func TestReadViewSharesTheBlock(t *testing.T) {
+	const bs, size = 1024, 8*1024 + 100
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: size}
+	rd := b.NewReader(r, 64*bs)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		off, n int64
+		shared bool
+	}{{0, bs, true}, {bs + 10, 100, true}, {3*bs - 10, 20, false}, {8 * bs, 1000, true}, {size - 50, 1000, true}, {size, 10, false}} {
+		p := make([]byte, tc.n)
+		v, err := rd.ReadView(ctx, p, tc.off)
+		want := f.content[min(tc.off, size):min(tc.off+tc.n, size)]
+		if err != nil || !bytes.Equal(v, want) {
+			t.Fatalf("ReadView(%d, %d): %v, bytes equal %v", tc.off, tc.n, err, bytes.Equal(v, want))
+		}
+		if len(v) == 0 {
+			continue
+		}
+		block := rd.recent.get(tc.off / bs) // the block the read used
+		if shared := &v[0] == &block[tc.off%bs]; shared != tc.shared {
+			t.Errorf("ReadView(%d, %d): shares the block = %v, want %v", tc.off, tc.n, shared, tc.shared)
+		}
 	}
 }
