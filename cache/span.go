@@ -31,8 +31,15 @@ var errSpanShort = errors.New("streamed range ended early")
 // arrived, before the request ends. Blocks already cached or on their way
 // are skipped, not fetched again. It returns how many blocks from idx it
 // dealt with (skipped or started; 0 when the prefetch budget cannot hold
-// them) and whether it sent a request.
+// them) and whether it sent a request. Nobody holds the span: it runs to
+// its end (see Reader for spans that stop when their readers go).
 func (b *Blocks) PrefetchSpan(r Ref, idx, n int64) (covered int64, sent bool) {
+	return b.prefetchSpan(r, idx, n, nil)
+}
+
+// prefetchSpan is PrefetchSpan for a reader that holds (h) the span it
+// starts and the spans of the blocks it skips, since it wants them.
+func (b *Blocks) prefetchSpan(r Ref, idx, n int64, h spanSet) (covered int64, sent bool) {
 	n = min(n, b.NumBlocks(r)-idx)
 	if idx < 0 || n <= 0 {
 		return 0, false
@@ -48,7 +55,14 @@ func (b *Blocks) PrefetchSpan(r Ref, idx, n int64) (covered int64, sent bool) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	for covered < n && b.presentLocked(r, idx+covered) {
+	for covered < n {
+		f, ok := b.presentLocked(r, idx+covered)
+		if !ok {
+			break
+		}
+		if f != nil {
+			b.holdLocked(h, f.span)
+		}
 		covered++
 	}
 	if covered > 0 {
@@ -57,7 +71,10 @@ func (b *Blocks) PrefetchSpan(r Ref, idx, n int64) (covered int64, sent bool) {
 	// All or nothing: a span cut to what the budget holds would leave
 	// one-block requests at the window's edge.
 	end, need := idx, int64(0)
-	for end < idx+n && !b.presentLocked(r, end) {
+	for end < idx+n {
+		if _, ok := b.presentLocked(r, end); ok {
+			break
+		}
 		need += min(b.cfg.BlockSize, r.Size-end*b.cfg.BlockSize)
 		end++
 	}
@@ -67,37 +84,40 @@ func (b *Blocks) PrefetchSpan(r Ref, idx, n int64) (covered int64, sent bool) {
 			return 0, false
 		}
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.FetchTimeout)
+	sp := &span{first: idx, end: end, cancel: cancel}
 	run := make([]*fetch, 0, end-idx)
 	keys := make([]string, 0, end-idx)
 	for i := idx; i < end; i++ {
-		f := &fetch{done: make(chan struct{}), size: min(b.cfg.BlockSize, r.Size-i*b.cfg.BlockSize), ahead: true}
+		f := &fetch{done: make(chan struct{}), size: min(b.cfg.BlockSize, r.Size-i*b.cfg.BlockSize), ahead: true, span: sp}
 		key := blockKey(r, i)
 		b.pending[key] = f
 		b.ahead += f.size
 		run, keys = append(run, f), append(keys, key)
 	}
+	b.holdLocked(h, sp)
 	b.stats.Fetches++
 	b.stats.Spans++
-	go b.stream(st, r, idx, run, keys)
+	go b.stream(ctx, st, r, sp, run, keys)
 	return int64(len(run)), true
 }
 
-// presentLocked: block idx is cached or on its way.
-func (b *Blocks) presentLocked(r Ref, idx int64) bool {
+// presentLocked: block idx is cached (f is nil) or on its way (f).
+func (b *Blocks) presentLocked(r Ref, idx int64) (f *fetch, ok bool) {
 	key := blockKey(r, idx)
-	if b.pending[key] != nil {
-		return true
+	if f := b.pending[key]; f != nil {
+		return f, true
 	}
-	_, ok := b.lru.Get(key)
-	return ok
+	_, ok = b.lru.Get(key)
+	return nil, ok
 }
 
 // stream fills the blocks of one span from one streamed request, finishing
 // each as soon as it is complete. Blocks the stream did not complete get
 // its error; a reader that wants them asks again.
-func (b *Blocks) stream(st Streamer, r Ref, first int64, run []*fetch, keys []string) {
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.FetchTimeout)
-	defer cancel()
+func (b *Blocks) stream(ctx context.Context, st Streamer, r Ref, sp *span, run []*fetch, keys []string) {
+	defer sp.cancel()
+	first := sp.first
 	start := first * b.cfg.BlockSize
 	var total int64
 	for _, f := range run {
@@ -134,11 +154,17 @@ func (b *Blocks) stream(st Streamer, r Ref, first int64, run []*fetch, keys []st
 			}
 		}
 	}
-	sp := &spiller{b: b, r: r}
-	err := st.StreamRangeInto(ctx, r.Region, r.ID, start, total, into, sink, sp.take)
+	spill := &spiller{b: b, r: r}
+	err := st.StreamRangeInto(ctx, r.Region, r.ID, start, total, into, sink, spill.take)
 	if err == nil {
 		err = errSpanShort
 	}
+	b.mu.Lock()
+	sp.over = true
+	if sp.cancelled {
+		err = errSpanCancelled
+	}
+	b.mu.Unlock()
 	for ; cur < len(run); cur++ {
 		b.finish(keys[cur], run[cur], fmt.Errorf("object %s at %d: %w", r.ID, first+int64(cur)*b.cfg.BlockSize, err))
 	}

@@ -177,6 +177,12 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	return fuse.ReadResultData(b), 0
 }
 
+// Release: the file is closed; readahead only it wanted stops.
+func (h *fileHandle) Release(ctx context.Context) syscall.Errno {
+	h.r.Close()
+	return 0
+}
+
 // sidecarNode is NAME.meta.json: an object's metadata as a small JSON file,
 // for tools that cannot read extended attributes.
 type sidecarNode struct {

@@ -75,6 +75,13 @@ func (r *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, err
 	return b, nil
 }
 
+// Close says the file is closed: downloads ahead that only it wanted stop.
+func (r *Reader) Close() {
+	if r.r != nil {
+		r.r.Close()
+	}
+}
+
 // WarmEnds fetches, in the background, the first and last block of an
 // audio file, which is where tools like ffprobe and sox look on open.
 func (r *Reader) WarmEnds() {
