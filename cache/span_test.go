@@ -283,8 +283,9 @@ func TestSeekAwayCancelsTheSpan(t *testing.T) {
 	defer b.Close()
 	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 128*bs)
 	defer rd.Close()
-	readBlocks(t, rd, f.content, bs, 0, 2)                            // two blocks in a row: a span of blocks 2-3 goes out
-	if _, err := b.Block(context.Background(), rd.r, 2); err != nil { // its first block is out
+	// Two blocks in a row: a span of blocks 2-3 goes out; wait for its first.
+	readBlocks(t, rd, f.content, bs, 0, 2)
+	if _, err := b.Block(context.Background(), rd.r, 2); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.requests(); len(got) != 3 || slices.Max(got) != 2*bs {
