@@ -171,6 +171,12 @@ func profile(name string) []string {
 	return args
 }
 
+// cpuOf is the CPU time the cssfs process of m has used so far.
+func cpuOf(m *mounttest.Mount) time.Duration {
+	cpu, _ := m.Usage()
+	return cpu
+}
+
 // selfCPU is the CPU time this process (the emulator and the readers) has
 // used so far, user and system.
 func selfCPU() time.Duration {
@@ -391,7 +397,7 @@ func BenchmarkListDay(b *testing.B) {
 func listDay(b *testing.B, lat time.Duration, args []string) {
 	emu := newEmulator(b)
 	objs := addObjects(emu, "callcenterrecording", 10_000, 20_000)
-	m := mounttest.Start(b, binPath, emu, args...)
+	m := mounttest.Start(b, binPath, emu, append(profile(fmt.Sprintf("list-%dms%s", lat.Milliseconds(), strings.Join(args, ""))), args...)...)
 	defer m.Stop()
 	dir := filepath.Dir(path(m, objs[0]))
 	if _, err := os.Stat(dir); err != nil { // the path down to the day is not what we time
@@ -423,7 +429,9 @@ func listDay(b *testing.B, lat time.Duration, args []string) {
 		b.Fatal("SIGHUP not acknowledged in the log")
 	}
 	emu.ResetCounts()
+	cpuBefore, selfBefore := cpuOf(m), selfCPU()
 	ls := timed(func() { out = m.Run("ls", "-l", dir) })
+	b.Logf("ls -l%v, %v latency: cssfs CPU %v, emulator and ls %v; paging %v", args, lat, cpuOf(m)-cpuBefore, selfCPU()-selfBefore, paging)
 	searches := emu.Count("search")
 	if got := strings.Count(out, "\n") - 1; got != n || n != 10_000 {
 		b.Fatalf("ls -l listed %d files, paging found %d", got, n)
