@@ -1,6 +1,5 @@
-// Package fusefs mounts a tree (package tree) with go-fuse: nodes that
-// hand each call to the tree, the mount's options, and the one function
-// that turns the tree's errors into errno values.
+//go:build !windows
+
 package fusefs
 
 import (
@@ -16,10 +15,6 @@ import (
 
 	"github.com/cssfs/cssfs/tree"
 )
-
-// DefaultAttrTTL is how long the kernel keeps names and attributes by
-// default (and of --attr-ttl).
-const DefaultAttrTTL = time.Minute
 
 // Options shape the mount.
 type Options struct {

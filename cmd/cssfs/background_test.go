@@ -159,3 +159,88 @@ func TestSystemdNotify(t *testing.T) {
 		t.Errorf("notification at unmount %q, want STOPPING=1", got)
 	}
 }
+
+// With WatchdogSec= in the unit (WATCHDOG_USEC), the serving mount says
+// WATCHDOG=1 at half the interval, from READY=1 to STOPPING=1.
+func TestSystemdWatchdog(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", "200000")
+	t.Setenv("WATCHDOG_PID", "")
+	m := mountEmulator(t, tenant)
+	read := func() string {
+		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		buf := make([]byte, 256)
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
+		}
+		return string(buf[:n])
+	}
+	if got := read(); got != "READY=1" {
+		t.Fatalf("first notification %q, want READY=1", got)
+	}
+	start := time.Now()
+	for i := range 3 {
+		if got := read(); got != "WATCHDOG=1" {
+			t.Fatalf("notification %d after READY=1: %q, want WATCHDOG=1", i, got)
+		}
+	}
+	if elapsed := time.Since(start); elapsed < 200*time.Millisecond {
+		t.Errorf("3 pings in %v, more often than every 100ms", elapsed)
+	}
+	m.Stop()
+	for {
+		got := read()
+		if got == "STOPPING=1" {
+			break
+		}
+		if got != "WATCHDOG=1" {
+			t.Fatalf("at unmount: %q, want STOPPING=1", got)
+		}
+	}
+}
+
+// Started with --daemon by systemd (Type=forking), whose watchdog names the
+// process it started, the mount in the background takes the watchdog over.
+func TestDaemonWatchdog(t *testing.T) {
+	mounttest.RequireFUSE(t)
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	emu := mounttest.Emulator(t, tenant)
+	dir := t.TempDir()
+	// As systemd does: WATCHDOG_PID is the pid of the process it runs.
+	cmd := osexec.Command("/bin/sh", "-c", `export WATCHDOG_PID=$$; exec "$0" "$@"`,
+		binPath, "mount", "--daemon", "--api-url", emu.URL, "--log-file", filepath.Join(t.TempDir(), "log"), dir)
+	cmd.Env = append(os.Environ(), "CSSFS_KEY="+emu.Key, "CSSFS_SECRET="+emu.Secret,
+		"NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=200000")
+	pid := startDaemonised(t, cmd, dir)
+	pings := 0
+	buf := make([]byte, 256)
+	for pings < 2 {
+		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("%d WATCHDOG=1 from the background mount, want 2: %v", pings, err)
+		}
+		if string(buf[:n]) == "WATCHDOG=1" {
+			pings++
+		}
+	}
+	if out, err := osexec.Command(binPath, "unmount", dir).CombinedOutput(); err != nil {
+		t.Fatalf("cssfs unmount: %v %s", err, out)
+	}
+	if !waitPidExit(t, pid, 20*time.Second) {
+		t.Errorf("the daemon (pid %d) did not exit after unmount", pid)
+	}
+}

@@ -19,18 +19,22 @@ import (
 // same names) by path, for machines without FUSE (containers, macOS
 // without a FUSE driver).
 
-// parseServiceCommand parses the flags of a command that takes the
-// service flags (plus any extra ones), with usage as its help text.
-func parseServiceCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
+// newServiceFlagSet is the flag set of a command that takes the service
+// flags, after its own (defined by extra, when not nil).
+func newServiceFlagSet(name string, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet) {
 	s := &serviceFlags{}
-	f := pflag.NewFlagSet("cssfs "+name, pflag.ContinueOnError)
-	f.SetOutput(stderr)
-	f.SortFlags = false
+	f := newFlagSet(name, stderr)
 	if extra != nil {
 		extra(f)
 	}
 	s.register(f)
-	f.Usage = func() { fmt.Fprintf(f.Output(), "%s\nFlags:\n%s", usage, f.FlagUsages()) }
+	return s, f
+}
+
+// parseServiceCommand parses the flags of a command that takes the
+// service flags (plus those extra defines).
+func parseServiceCommand(name string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*serviceFlags, *pflag.FlagSet, error) {
+	s, f := newServiceFlagSet(name, stderr, extra)
 	if err := parseFlags(f, args, stdout); err != nil {
 		return nil, nil, err
 	}
@@ -41,8 +45,8 @@ func parseServiceCommand(name, usage string, args []string, stdout, stderr io.Wr
 }
 
 // treeCommand parses a command's flags and opens the tree.
-func treeCommand(name, usage string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
-	s, f, err := parseServiceCommand(name, usage, args, stdout, stderr, extra)
+func treeCommand(name string, args []string, stdout, stderr io.Writer, extra func(*pflag.FlagSet)) (*tree.Tree, []string, func(), error) {
+	s, f, err := parseServiceCommand(name, args, stdout, stderr, extra)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -60,20 +64,24 @@ func treeCommand(name, usage string, args []string, stdout, stderr io.Writer, ex
 	return t, f.Args(), sess.close, nil
 }
 
-const lsUsage = `Usage: cssfs ls [flags] [PATH...]
-
-Lists the tree the mount would show, by path (default: the regions).
+const lsDescription = `Lists the tree the mount would show, by path (default: the regions).
 Examples:
   cssfs ls /us-east/callrecording/2024/03
   cssfs ls -l /uk/.filter/'type==callrecording;direction==INBOUND'
 `
 
+// lsOptions are the flags of ls besides the service flags.
+type lsOptions struct{ long, recursive bool }
+
+func (o *lsOptions) register(f *pflag.FlagSet) {
+	f.BoolVarP(&o.long, "long", "l", false, "show mode, size, time and name")
+	f.BoolVarP(&o.recursive, "recursive", "R", false, "list subdirectories too")
+}
+
 func runLs(args []string, stdout, stderr io.Writer) error {
-	var long, recursive bool
-	t, paths, done, err := treeCommand("ls", lsUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
-		f.BoolVarP(&long, "long", "l", false, "show mode, size, time and name")
-		f.BoolVarP(&recursive, "recursive", "R", false, "list subdirectories too")
-	})
+	var o lsOptions
+	t, paths, done, err := treeCommand("ls", args, stdout, stderr, o.register)
+	long, recursive := o.long, o.recursive
 	if err != nil {
 		return err
 	}
@@ -129,15 +137,13 @@ func runLs(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const catUsage = `Usage: cssfs cat [flags] PATH...
-
-Writes files of the tree to standard output.
+const catDescription = `Writes files of the tree to standard output.
 Example:
   cssfs cat /us-east/transcription/2024/03/15/x.json | jq .
 `
 
 func runCat(args []string, stdout, stderr io.Writer) error {
-	t, paths, done, err := treeCommand("cat", catUsage, args, stdout, stderr, nil)
+	t, paths, done, err := treeCommand("cat", args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}
@@ -162,9 +168,7 @@ func runCat(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const getUsage = `Usage: cssfs get [flags] PATH DEST
-
-Copies a file or a whole subtree of the tree into the local folder DEST.
+const getDescription = `Copies a file or a whole subtree of the tree into the local folder DEST.
 It can be run again after an interruption: files already complete (same
 size and modification time) are skipped.
 Example:
@@ -173,9 +177,7 @@ Example:
 
 func runGet(args []string, stdout, stderr io.Writer) error {
 	var quiet bool
-	t, paths, done, err := treeCommand("get", getUsage, args, stdout, stderr, func(f *pflag.FlagSet) {
-		f.BoolVarP(&quiet, "quiet", "q", false, "no progress bar")
-	})
+	t, paths, done, err := treeCommand("get", args, stdout, stderr, getFlags(&quiet))
 	if err != nil {
 		return err
 	}
@@ -219,6 +221,11 @@ func runGet(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("%d files could not be copied; run the same command again to retry them", g.failed)
 	}
 	return nil
+}
+
+// getFlags defines the flags of get besides the service flags.
+func getFlags(quiet *bool) func(*pflag.FlagSet) {
+	return func(f *pflag.FlagSet) { f.BoolVarP(quiet, "quiet", "q", false, "no progress bar") }
 }
 
 // getter copies a subtree, counting what it did.

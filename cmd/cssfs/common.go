@@ -14,6 +14,7 @@ import (
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/clidoc"
 	"github.com/cssfs/cssfs/internal/logout"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/naming"
@@ -58,6 +59,16 @@ func (s *serviceFlags) register(f *pflag.FlagSet) {
 	f.StringVar(&s.logFormat, "log-format", "text", "text or json")
 	f.StringVar(&s.logFile, "log-file", "", "append the log to this file (created 0600) instead of standard error")
 	f.BoolVar(&s.demo, "demo", false, "use a built-in emulated sample tenant (no credentials needed)")
+	clidoc.MarkFile(f, "credentials-file")
+	clidoc.MarkFile(f, "log-file")
+	clidoc.MarkChoices(f, "layout", tree.DefaultLayout, "date", "flat")
+	clidoc.MarkChoices(f, "log-level", "debug", "info", "warn", "error")
+	clidoc.MarkChoices(f, "log-format", "text", "json")
+	// The manual says where these defaults come from, not what they were
+	// where it was made.
+	clidoc.SetDefaultText(f, "api-url", "$CSSFS_API_URL, else "+client.DefaultBaseURL)
+	clidoc.SetDefaultText(f, "key", "$CSSFS_KEY")
+	clidoc.SetDefaultText(f, "credentials-file", "$CSSFS_CREDENTIALS_FILE")
 }
 
 // check validates what the flags say before anything starts, so that a

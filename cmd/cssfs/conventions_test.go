@@ -14,7 +14,8 @@ import (
 
 // --help is an answer, not a mistake: on standard output, exit 0.
 func TestHelpOnStdout(t *testing.T) {
-	for _, cmd := range []string{"mount", "ls", "cat", "get", "unmount", "doctor", "emulator"} {
+	for _, c := range commands() {
+		cmd := c.name
 		for _, flag := range []string{"--help", "-h"} {
 			var out, errOut bytes.Buffer
 			code := run([]string{cmd, flag}, &out, &errOut)

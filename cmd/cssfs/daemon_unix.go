@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -33,6 +34,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) error {
 	}
 	child := exec.Command(self, append([]string{"mount"}, withoutFlag(args, "daemon")...)...)
 	child.Env = append(os.Environ(), daemonChildEnv+"=1")
+	// Under systemd (Type=forking, WatchdogSec=), the watchdog names this
+	// process; the child serves the mount, so it takes the watchdog over.
+	if os.Getenv("WATCHDOG_PID") == strconv.Itoa(os.Getpid()) {
+		child.Env = append(child.Env, "WATCHDOG_PID=") // the last value wins
+	}
 	child.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	out, err := child.StdoutPipe()
 	if err != nil {
@@ -86,19 +92,12 @@ func detach(sess *session) error {
 
 // runUnmount unmounts a cssfs mount; -z detaches a busy one lazily.
 func runUnmount(args []string, stdout, stderr io.Writer) error {
-	lazy := false
-	var dirs []string
-	for _, a := range args {
-		switch a {
-		case "-z", "--lazy":
-			lazy = true
-		case "-h", "--help":
-			fmt.Fprintln(stdout, "Usage: cssfs unmount [-z] MOUNTPOINT\n\n  -z, --lazy   detach a busy mount now; it goes away when its files are closed")
-			return nil
-		default:
-			dirs = append(dirs, a)
-		}
+	var lazy bool
+	f := newUnmountFlags(stderr, &lazy)
+	if err := parseFlags(f, args, stdout); err != nil {
+		return err
 	}
+	dirs := f.Args()
 	if len(dirs) != 1 {
 		return usageError{"unmount needs exactly one MOUNTPOINT"}
 	}

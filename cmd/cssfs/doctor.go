@@ -12,9 +12,7 @@ import (
 	"github.com/cssfs/cssfs/client"
 )
 
-const doctorUsage = `Usage: cssfs doctor [flags]
-
-Checks, in order, what a mount needs: FUSE on this machine, credentials, an
+const doctorDescription = `Checks, in order, what a mount needs: FUSE on this machine, credentials, an
 access token, the account's regions and one sample read. Each line says
 what is wrong and how to fix it. Exit code 0 when all is well.
 Example:
@@ -23,7 +21,7 @@ Example:
 
 // runDoctor checks each thing a mount needs and says plainly what is wrong.
 func runDoctor(args []string, stdout, stderr io.Writer) error {
-	s, f, err := parseServiceCommand("doctor", doctorUsage, args, stdout, stderr, nil)
+	s, f, err := parseServiceCommand("doctor", args, stdout, stderr, nil)
 	if err != nil {
 		return err
 	}

@@ -11,14 +11,24 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/clidoc"
 )
 
-func runEmulator(args []string, stdout, stderr io.Writer) error {
-	var o csstest.Options
-	var f csstest.Faults
-	fl := pflag.NewFlagSet("cssfs emulator", pflag.ContinueOnError)
-	fl.SetOutput(stderr)
-	fl.SortFlags = false
+const emulatorDescription = `Runs an emulator of the 8x8 CSS API with a synthetic tenant, and prints the
+URL, key and secret to use with it.
+Examples:
+  cssfs emulator --addr 127.0.0.1:8088 > emulator.env
+  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1
+  cssfs emulator --request-cost 5ms --quota-per-min 600   # what the real gateway charges
+  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant
+  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100
+                                         # other plausible readings of the API's open questions
+`
+
+// newEmulatorFlags is the flag set of "cssfs emulator", and what it sets.
+func newEmulatorFlags(stderr io.Writer) (*pflag.FlagSet, *csstest.Options, *csstest.Faults) {
+	o, f := &csstest.Options{}, &csstest.Faults{}
+	fl := newFlagSet("emulator", stderr)
 	fl.StringVar(&o.Addr, "addr", "127.0.0.1:8088", "listen address (HOST:PORT)")
 	fl.IntVar(&o.Objects, "objects", 300, "synthetic objects per region")
 	fl.Int64Var(&o.Seed, "seed", 1, "seed of the synthetic tenant")
@@ -43,20 +53,18 @@ func runEmulator(args []string, stdout, stderr io.Writer) error {
 	fl.Float64Var(&f.StaleRedirectRate, "stale-redirect-rate", 0, "fault: fraction of /content redirects to an already expired URL")
 	fl.IntVar(&o.QuotaPerMin, "quota-per-min", 0, "Apigee quota: storage calls per minute, then 500 QuotaViolation (0 = none)")
 	fl.BoolVar(&o.NoStorageProduct, "no-storage-product", false, "tokens lack the storage API product: storage calls answer 401")
-	fl.Usage = func() {
-		fmt.Fprintf(fl.Output(), "Usage: cssfs emulator [flags]\n\nRuns an emulator of the 8x8 CSS API with a synthetic tenant, and prints the\nURL, key and secret to use with it.\nExamples:\n"+
-			"  cssfs emulator --addr 127.0.0.1:8088 > emulator.env\n"+
-			"  cssfs emulator --objects 100000 --latency 20ms --rate-429 0.1\n"+
-			"  cssfs emulator --request-cost 5ms --quota-per-min 600   # what the real gateway charges\n"+
-			"  cssfs emulator --dir ./recordings     # serve a folder of files as the tenant\n"+
-			"  cssfs emulator --paging opaque --no-total --content-redirect --quota-per-min 100\n"+
-			"                                         # other plausible readings of the API's open questions\n\nFlags:\n%s", fl.FlagUsages())
-	}
+	clidoc.MarkDir(fl, "dir")
+	clidoc.MarkChoices(fl, "paging", "offset", "page", "opaque")
+	return fl, o, f
+}
+
+func runEmulator(args []string, stdout, stderr io.Writer) error {
+	fl, o, f := newEmulatorFlags(stderr)
 	if err := parseFlags(fl, args, stdout); err != nil {
 		return err
 	}
-	o.Faults = f
-	emu, err := csstest.New(o)
+	o.Faults = *f
+	emu, err := csstest.New(*o)
 	if err != nil {
 		return fmt.Errorf("starting the emulator: %w", err)
 	}

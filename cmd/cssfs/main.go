@@ -14,22 +14,6 @@ import (
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
 
-const usage = `cssfs — mount an 8x8 Cloud Storage Service tenant as a filesystem
-
-Usage:
-  cssfs mount [flags] MOUNTPOINT   mount the tenant (foreground; Ctrl-C unmounts)
-  cssfs mount --demo MOUNTPOINT    mount a built-in sample tenant, no credentials needed
-  cssfs ls [-l] [-R] [PATH...]     list the same tree without FUSE
-  cssfs cat PATH...                write files of the tree to standard output
-  cssfs get PATH DEST              copy a file or subtree to a local folder (resumable)
-  cssfs unmount [-z] MOUNTPOINT    unmount (-z: lazily, when busy)
-  cssfs doctor [flags]             check FUSE, credentials, token, regions and a sample read
-  cssfs emulator [flags]           run the CSS API emulator and print its URL, key and secret
-  cssfs version                    print the version
-
-Run "cssfs COMMAND --help" for a command's flags.
-`
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -38,35 +22,23 @@ func main() {
 // 2 bad usage.
 func run(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, mainUsage())
 		return 2
 	}
 	var err error
-	switch args[0] {
-	case "mount":
-		err = runMount(args[1:], stdout, stderr)
-	case "ls":
-		err = runLs(args[1:], stdout, stderr)
-	case "cat":
-		err = runCat(args[1:], stdout, stderr)
-	case "get":
-		err = runGet(args[1:], stdout, stderr)
-	case "unmount":
-		err = runUnmount(args[1:], stdout, stderr)
-	case "doctor":
-		err = runDoctor(args[1:], stdout, stderr)
-	case "emulator":
-		err = runEmulator(args[1:], stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintln(stdout, "cssfs", version)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	switch c, ok := lookup(args[0]); {
+	case ok:
+		err = c.run(args[1:], stdout, stderr)
+	case args[0] == "--version":
+		err = runVersion(nil, stdout, stderr)
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprint(stdout, mainUsage())
 	default:
 		// mount.fuse3 runs an fstab entry of type fuse.cssfs as
 		// "cssfs SOURCE MOUNTPOINT -o OPTIONS".
 		helper, ok := helperArgs(args)
 		if !ok {
-			fmt.Fprintf(stderr, "cssfs: unknown command %q\n\n%s", args[0], usage)
+			fmt.Fprintf(stderr, "cssfs: unknown command %q\n\n%s", args[0], mainUsage())
 			return 2
 		}
 		err = runMount(helper, stdout, stderr)

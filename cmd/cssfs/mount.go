@@ -18,63 +18,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/cssfs/cssfs/fusefs"
 	"github.com/cssfs/cssfs/internal/sdnotify"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/tree"
 )
-
-// mountFlags are the settings of "cssfs mount".
-type mountFlags struct {
-	serviceFlags
-	dirTTL, attrTTL       time.Duration
-	allowOther, debugFUSE bool
-	allowRoot             bool
-	fileMode, dirMode     octalMode
-	noXattrs, allowDelete bool
-	uid, gid              int
-	cpuProfile, auditLog  string
-	metricsAddr           string
-	daemon                bool
-}
-
-func newMountFlags(stderr io.Writer) (*pflag.FlagSet, *mountFlags) {
-	m := &mountFlags{}
-	f := pflag.NewFlagSet("cssfs mount", pflag.ContinueOnError)
-	f.SetOutput(stderr)
-	f.SortFlags = false
-	m.register(f)
-	f.DurationVar(&m.dirTTL, "dir-cache-ttl", tree.DefaultDirTTL, "how long a directory listing is reused")
-	f.DurationVar(&m.attrTTL, "attr-ttl", fusefs.DefaultAttrTTL, "how long the kernel caches names and attributes")
-	f.BoolVar(&m.allowOther, "allow-other", false, "let other users read the mount (needs user_allow_other in /etc/fuse.conf unless root)")
-	f.BoolVar(&m.allowRoot, "allow-root", false, "let root read the mount too (needs user_allow_other in /etc/fuse.conf unless root)")
-	m.fileMode, m.dirMode = 0o444, 0o555
-	f.Var(&m.fileMode, "file-mode", "permissions of files, in octal (e.g. 0440 with --gid for one group; archived objects stay 0000)")
-	f.Var(&m.dirMode, "dir-mode", "permissions of directories, in octal (e.g. 0550)")
-	f.BoolVar(&m.noXattrs, "no-xattrs", false, "no user.css.* extended attributes (ls -l no longer needs this: it asks once per mount either way)")
-	f.BoolVar(&m.allowDelete, "allow-delete", false, "let rm of a file delete the object (rm -r of a directory is refused)")
-	f.IntVar(&m.uid, "uid", os.Getuid(), "owner of files and directories")
-	f.IntVar(&m.gid, "gid", os.Getgid(), "group of files and directories")
-	f.StringVar(&m.auditLog, "audit-log", "", "append one JSON line per open of an object (time, uid, pid, region, object id, path) to this file, created 0600")
-	f.BoolVar(&m.daemon, "daemon", false, "run in the background once the mount is ready (for /etc/fstab and systemd Type=forking)")
-	f.StringVar(&m.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://HOST:PORT/metrics")
-	f.BoolVar(&m.debugFUSE, "debug-fuse", false, "log every FUSE request")
-	// Accepted for people and scripts coming from rclone, s3fs and
-	// mountpoint-s3: cssfs already runs in the foreground and is read-only.
-	f.BoolP("foreground", "f", false, "no-op: cssfs runs in the foreground unless --daemon")
-	f.Bool("read-only", false, "no-op: the mount is always read-only")
-	f.StringVar(&m.cpuProfile, "cpu-profile", "", "write a CPU profile to this file until unmount (for performance work)")
-	f.MarkHidden("cpu-profile")
-	f.Usage = func() {
-		fmt.Fprintf(f.Output(), "Usage: cssfs mount [flags] MOUNTPOINT\n\nExamples:\n"+
-			"  CSSFS_KEY=… CSSFS_SECRET=… cssfs mount /mnt/css\n"+
-			"  cssfs mount --credentials-file ~/.config/cssfs/creds --region uk --layout date /mnt/css\n"+
-			"  cssfs mount --demo /tmp/css\n\nFlags:\n%s", f.FlagUsages())
-	}
-	return f, m
-}
 
 func runMount(args []string, stdout, stderr io.Writer) error {
 	flags, m := newMountFlags(stderr)
@@ -88,6 +36,10 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 		flags.Usage()
 		return usageError{"mount needs exactly one MOUNTPOINT"}
 	}
+	// SIGHUP means reload (logrotate, systemctl reload) once the mount
+	// serves; until then it must not kill a mount half started, nor the
+	// --daemon parent waiting for it.
+	signal.Ignore(syscall.SIGHUP)
 	dir := flags.Arg(0)
 	child := os.Getenv(daemonChildEnv) == "1"
 	if m.daemon && !child {
@@ -163,9 +115,21 @@ func runMount(args []string, stdout, stderr io.Writer) error {
 	if err := sdnotify.Notify(sdnotify.Ready); err != nil {
 		log.Warn("could not tell systemd the mount is ready", "err", err)
 	}
+	// WatchdogSec= in the unit: systemd restarts a mount that stops saying
+	// it is alive.
+	interval, err := sdnotify.WatchdogInterval()
+	if err != nil {
+		log.Warn("no watchdog pings to systemd", "err", err)
+	}
+	stopWatchdog := sdnotify.StartWatchdog(interval, func(err error) {
+		log.Warn("could not tell systemd the mount is alive", "err", err)
+	})
 	var stopping sync.Once
 	stop := func() {
-		stopping.Do(func() { sdnotify.Notify(sdnotify.Stopping) })
+		stopping.Do(func() {
+			stopWatchdog()
+			sdnotify.Notify(sdnotify.Stopping)
+		})
 	}
 	go func() {
 		for range sigs {

@@ -2,7 +2,9 @@ package sdnotify
 
 import (
 	"net"
+	"os"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -27,5 +29,71 @@ func TestNotify(t *testing.T) {
 	n, err := conn.Read(buf)
 	if err != nil || string(buf[:n]) != "READY=1" {
 		t.Fatalf("got %q %v", buf[:n], err)
+	}
+}
+
+func TestWatchdogInterval(t *testing.T) {
+	pid := strconv.Itoa(os.Getpid())
+	for _, tc := range []struct {
+		usec, pid string
+		want      time.Duration
+		bad       bool
+	}{
+		{"", "", 0, false},
+		{"30000000", "", 30 * time.Second, false},
+		{"30000000", pid, 30 * time.Second, false},
+		{"30000000", "1", 0, false}, // meant for another process
+		{"0", "", 0, true},
+		{"-5", "", 0, true},
+		{"30s", "", 0, true},
+		{"99999999999999999999", "", 0, true},
+	} {
+		t.Setenv("WATCHDOG_USEC", tc.usec)
+		t.Setenv("WATCHDOG_PID", tc.pid)
+		got, err := WatchdogInterval()
+		if got != tc.want || (err != nil) != tc.bad {
+			t.Errorf("WATCHDOG_USEC=%q WATCHDOG_PID=%q: %v, %v; want %v, error %v", tc.usec, tc.pid, got, err, tc.want, tc.bad)
+		}
+	}
+}
+
+// The watchdog pings at half the interval, and not after stop returns.
+func TestStartWatchdog(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "notify")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	const interval = 40 * time.Millisecond
+	start := time.Now()
+	stop := StartWatchdog(interval, func(err error) { t.Errorf("watchdog: %v", err) })
+	buf := make([]byte, 256)
+	for i := range 3 {
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		n, err := conn.Read(buf)
+		if err != nil || string(buf[:n]) != Watchdog {
+			t.Fatalf("ping %d: %q, %v", i, buf[:n], err)
+		}
+	}
+	// The first ping is at once, the third after two half intervals.
+	if elapsed := time.Since(start); elapsed < interval {
+		t.Errorf("3 pings in %v: faster than one every %v", elapsed, interval/2)
+	}
+	stop()
+	for { // drain what was sent before stop returned: it is queued already
+		conn.SetReadDeadline(time.Now().Add(time.Millisecond))
+		if _, err := conn.Read(buf); err != nil {
+			break
+		}
+	}
+	conn.SetReadDeadline(time.Now().Add(3 * interval))
+	if n, err := conn.Read(buf); err == nil {
+		t.Errorf("%q after stop", buf[:n])
+	}
+	stop() // twice is harmless
+	if StartWatchdog(0, nil) == nil {
+		t.Error("no stop func for a zero interval")
 	}
 }
