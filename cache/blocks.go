@@ -253,14 +253,15 @@ func (b *Blocks) Block(ctx context.Context, r Ref, idx int64) ([]byte, error) {
 	return b.await(ctx, r, idx, b.get(r, idx))
 }
 
-// await waits for f, the fetch of block idx. A block of a span that was
-// cancelled under this reader (the readers that wanted the span had gone
-// elsewhere before this one came) is fetched again.
+// await waits for f, the fetch of block idx. A block whose span failed or
+// was cancelled under this reader (the readers that wanted the span had
+// gone elsewhere before this one came, or the span's deadline passed) is
+// fetched again, alone.
 func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) ([]byte, error) {
 	key := blockKey(r, idx)
 	for range maxRefetch {
 		data, err := b.wait(ctx, key, f)
-		if !errors.Is(err, errSpanCancelled) {
+		if !errors.Is(err, errInSpan) || ctx.Err() != nil {
 			return data, err
 		}
 		f = b.get(r, idx)
@@ -268,8 +269,8 @@ func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) ([]byte,
 	return b.wait(ctx, key, f)
 }
 
-// maxRefetch bounds await's new fetches: each one may itself be part of
-// a span cancelled just then, which cannot go on for long.
+// maxRefetch bounds await's new fetches: each one may itself join a span
+// that fails just then, which cannot go on for long.
 const maxRefetch = 3
 
 // get finds block idx in the cache (a finished fetch), joins its fetch, or

@@ -18,8 +18,8 @@ type span struct {
 	cancelled  bool // by release (Blocks.mu)
 }
 
-// errSpanCancelled is what the blocks of a cancelled span get; a reader
-// that wants one after all fetches it again (Blocks.await).
+// errSpanCancelled is what the blocks of a cancelled span get (with
+// errInSpan: a reader that wants one after all fetches it again).
 var errSpanCancelled = errors.New("streamed range cancelled: no reader wanted the rest")
 
 // spanSet is the spans one reader holds (Blocks.mu).

@@ -22,6 +22,11 @@ type Streamer interface {
 // holds several, so that parallel streams can make up for a slow one.
 const DefaultMaxSpan = 16 << 20
 
+// errInSpan marks the failure of a block that was part of a span: the span
+// failed (or was cancelled) as a whole, perhaps on a block nobody wants,
+// so a reader that wants this one asks for it alone (Blocks.await).
+var errInSpan = errors.New("streamed range failed")
+
 // errSpanShort is what the blocks of a span get when its stream ended
 // without them and without an error (it cannot, but must not hang them).
 var errSpanShort = errors.New("streamed range ended early")
@@ -166,7 +171,7 @@ func (b *Blocks) stream(ctx context.Context, st Streamer, r Ref, sp *span, run [
 	}
 	b.mu.Unlock()
 	for ; cur < len(run); cur++ {
-		b.finish(keys[cur], run[cur], fmt.Errorf("object %s at %d: %w", r.ID, first+int64(cur)*b.cfg.BlockSize, err))
+		b.finish(keys[cur], run[cur], fmt.Errorf("object %s at %d: %w: %w", r.ID, first+int64(cur)*b.cfg.BlockSize, errInSpan, err))
 	}
 }
 
