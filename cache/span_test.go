@@ -327,3 +327,22 @@ func TestSharedSpanOutlivesOneReader(t *testing.T) {
 		t.Errorf("the span delivered %d bytes; want %d, then stopped when both readers closed", got, bs)
 	}
 }
+
+// A reader that joined a span's block and then saw the span cancelled
+// (the span's holders went elsewhere) gets the block by itself.
+func TestJoinedBlockOfCancelledSpanIsFetchedAlone(t *testing.T) {
+	const bs, size = 1024, 64 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: bs, hold: make(chan struct{}), holding: make(chan struct{}, 1), ends: make(chan int64, 8)}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	ref := Ref{Region: "uk", ID: "x", Size: size}
+	held := spanSet{}
+	b.prefetchSpan(ref, 0, 8, held)
+	<-f.holding
+	joined := b.get(ref, 5) // on its way, in the span
+	b.release(held, nil)
+	data, err := b.await(context.Background(), ref, 5, joined)
+	if err != nil || !bytes.Equal(data, f.content[5*bs:6*bs]) {
+		t.Fatalf("block 5 after its span was cancelled: %v", err)
+	}
+}
