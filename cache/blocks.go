@@ -4,6 +4,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"sync"
@@ -93,12 +94,14 @@ type fetch struct {
 	size     int64
 	ahead    bool // a prefetch, counted in Blocks.ahead until taken
 	finished time.Time
+	span     *span // the streamed request it is part of, if any
 }
 
 // Stats counts cache activity.
 type Stats struct {
 	Hits, Misses, Fetches, FetchedBytes, SpilledBlocks, AheadDropped int64
 	Spans                                                            int64 // fetches that streamed several blocks
+	SpansCancelled                                                   int64 // spans stopped because no reader wanted the rest
 	Evicted                                                          int64 // blocks ristretto evicted
 	Held                                                             int64 // bytes ristretto holds
 	Ahead                                                            int64 // bytes prefetched and not yet read, or on their way
@@ -193,7 +196,7 @@ func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent 
 	n := 0
 	for i, f := range waits {
 		idx := first + int64(i)
-		data, err := b.wait(ctx, blockKey(r, idx), f)
+		data, err := b.await(ctx, r, idx, f)
 		if err != nil {
 			return n, err
 		}
@@ -209,6 +212,36 @@ func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent 
 	return n, nil
 }
 
+// readView returns the bytes [off, off+len(p)) of r (fewer only at the
+// end): a slice of the cached block itself when they lie in one block, so
+// that the caller can hand them on without a copy, else p filled by readAt.
+// The block's bytes never change; the caller must not change them either.
+func (b *Blocks) readView(ctx context.Context, r Ref, p []byte, off int64, recent *recentBlocks) ([]byte, error) {
+	if off >= r.Size || len(p) == 0 {
+		return p[:0], nil
+	}
+	bs := b.cfg.BlockSize
+	end := min(off+int64(len(p)), r.Size)
+	idx := off / bs
+	if (end-1)/bs != idx {
+		n, err := b.readAt(ctx, r, p, off, recent)
+		return p[:n], err
+	}
+	data := recent.get(idx)
+	if data == nil {
+		var err error
+		if data, err = b.await(ctx, r, idx, b.get(r, idx)); err != nil {
+			return nil, err
+		}
+		recent.put(idx, data)
+	}
+	lo, hi := off-idx*bs, end-idx*bs
+	if hi > int64(len(data)) {
+		return nil, fmt.Errorf("object %s: block %d is short", r.ID, idx)
+	}
+	return data[lo:hi:hi], nil
+}
+
 func doneFetch(data []byte) *fetch {
 	f := &fetch{done: make(chan struct{}), data: data}
 	close(f.done)
@@ -217,8 +250,28 @@ func doneFetch(data []byte) *fetch {
 
 // Block returns block idx of r, from the cache or by one shared fetch.
 func (b *Blocks) Block(ctx context.Context, r Ref, idx int64) ([]byte, error) {
-	return b.wait(ctx, blockKey(r, idx), b.get(r, idx))
+	return b.await(ctx, r, idx, b.get(r, idx))
 }
+
+// await waits for f, the fetch of block idx. A block whose span failed or
+// was cancelled under this reader (the readers that wanted the span had
+// gone elsewhere before this one came, or the span's deadline passed) is
+// fetched again, alone.
+func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) ([]byte, error) {
+	key := blockKey(r, idx)
+	for range maxRefetch {
+		data, err := b.wait(ctx, key, f)
+		if !errors.Is(err, errInSpan) || ctx.Err() != nil {
+			return data, err
+		}
+		f = b.get(r, idx)
+	}
+	return b.wait(ctx, key, f)
+}
+
+// maxRefetch bounds await's new fetches: each one may itself join a span
+// that fails just then, which cannot go on for long.
+const maxRefetch = 3
 
 // get finds block idx in the cache (a finished fetch), joins its fetch, or
 // starts one.

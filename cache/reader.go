@@ -15,6 +15,7 @@ type Reader struct {
 	maxAhead int64
 	maxSpan  int64 // blocks in one streamed request, at most
 	recent   recentBlocks
+	spans    spanSet // the streamed requests this reader wants (Blocks.mu)
 
 	mu     sync.Mutex
 	next   int64 // where a sequential reader would read next
@@ -29,7 +30,15 @@ func (b *Blocks) NewReader(r Ref, maxAhead int64) *Reader {
 	// Several spans fit in the window, so that when one stream is slower
 	// than the reader, the next ones are already on their way beside it.
 	maxSpan := max(min(b.cfg.MaxSpan, maxAhead/spansPerWindow)/b.cfg.BlockSize, 1)
-	return &Reader{b: b, r: r, maxAhead: maxAhead, maxSpan: maxSpan, span: minStreakBlocks}
+	return &Reader{b: b, r: r, maxAhead: maxAhead, maxSpan: maxSpan, span: minStreakBlocks, spans: spanSet{}}
+}
+
+// Close says the reader is done: the streamed requests that only it
+// wanted stop.
+func (rd *Reader) Close() {
+	rd.mu.Lock()
+	defer rd.mu.Unlock()
+	rd.b.release(rd.spans, nil)
 }
 
 // spansPerWindow is how many streamed requests a full readahead window
@@ -40,6 +49,13 @@ const spansPerWindow = 4
 func (rd *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 	rd.readahead(off, int64(len(p)))
 	return rd.b.readAt(ctx, rd.r, p, off, &rd.recent)
+}
+
+// ReadView is ReadAt without a copy where it can: see Blocks.readView.
+// The slice it returns may be a cached block's, and must not be changed.
+func (rd *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
+	rd.readahead(off, int64(len(p)))
+	return rd.b.readView(ctx, rd.r, p, off, &rd.recent)
 }
 
 // WarmEnds prefetches the first and last block, where header probes
@@ -90,6 +106,13 @@ func (rd *Reader) readahead(off, size int64) {
 	} else { // a seek: start over with one block at a time
 		rd.streak, rd.next = size, off+size
 		rd.issued, rd.span = 0, minStreakBlocks
+		// The spans sent ahead are not wanted any more (unless the seek
+		// landed in one): stop those no other reader wants.
+		idx := off / bs
+		rd.b.release(rd.spans, func(s *span) bool { return s.first <= idx && idx < s.end })
+	}
+	if len(rd.spans) > spansPerWindow {
+		rd.b.release(rd.spans, func(*span) bool { return true }) // forget the ended ones
 	}
 	window := min(rd.streak, rd.maxAhead)
 	if window < minStreakBlocks*bs {
@@ -106,7 +129,7 @@ func (rd *Reader) readahead(off, size int64) {
 		if from+n*bs > end && from+n*bs < rd.r.Size {
 			break // wait until a whole span fits
 		}
-		covered, sent := rd.b.PrefetchSpan(rd.r, idx, n)
+		covered, sent := rd.b.prefetchSpan(rd.r, idx, n, rd.spans)
 		if covered == 0 {
 			// The budget is spent. When this reader holds little of it,
 			// other readers hold the rest: ask for less next time (spans

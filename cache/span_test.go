@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 // streamFetcher is a fakeFetcher that also streams ranges, in odd-sized
@@ -17,6 +19,10 @@ type streamFetcher struct {
 	failAt   int64 // when > 0, a stream crossing this offset fails there once
 	hold     chan struct{}
 	chunkLen int
+	copying  bool // hand chunks over in a buffer of its own, as for a 200
+
+	ends    chan int64    // when set, told how many bytes each stream delivered
+	holding chan struct{} // when set, told when a stream is held
 }
 
 func (f *streamFetcher) ReadRange(ctx context.Context, region, id string, off int64, p []byte, spill func(int64, []byte)) (int, error) {
@@ -26,7 +32,10 @@ func (f *streamFetcher) ReadRange(ctx context.Context, region, id string, off in
 	return f.fakeFetcher.ReadRange(ctx, region, id, off, p, spill)
 }
 
-func (f *streamFetcher) StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(int64, []byte)) error {
+// StreamRangeInto reads in place, as the client does with a 206: each
+// chunk is copied into into's buffer and handed to sink from there (unless
+// copying).
+func (f *streamFetcher) StreamRangeInto(ctx context.Context, region, id string, off, n int64, into func(int64) []byte, sink, spill func(int64, []byte)) error {
 	f.calls.Add(1)
 	f.mu.Lock()
 	f.sizes = append(f.sizes, n)
@@ -35,18 +44,59 @@ func (f *streamFetcher) StreamRange(ctx context.Context, region, id string, off,
 		f.failAt = 0
 	}
 	f.mu.Unlock()
+	deliver := func(o int64, b []byte) {
+		if f.copying {
+			sink(o, append([]byte(nil), b...))
+			return
+		}
+		for len(b) > 0 {
+			dst := into(o)
+			k := copy(dst, b)
+			sink(o, dst[:k])
+			o, b = o+int64(k), b[k:]
+		}
+	}
 	chunk := int64(max(f.chunkLen, 1))
 	for o := off; o < off+n; o += chunk {
 		if failAt > off && o+chunk > failAt && failAt < off+n {
-			sink(o, f.content[o:failAt])
+			deliver(o, f.content[o:failAt])
 			return errors.New("connection reset")
 		}
-		sink(o, f.content[o:min(o+chunk, off+n)])
+		deliver(o, f.content[o:min(o+chunk, off+n)])
 		if f.hold != nil && o == off {
-			<-f.hold // the first chunk is out; the rest waits
+			if f.holding != nil {
+				f.holding <- struct{}{}
+			}
+			select { // the first chunk is out; the rest waits
+			case <-f.hold:
+			case <-ctx.Done():
+				f.ended(min(chunk, n))
+				return ctx.Err()
+			}
 		}
 	}
+	f.ended(n)
 	return nil
+}
+
+// ended tells ends (when set) how many bytes a stream delivered.
+func (f *streamFetcher) ended(n int64) {
+	if f.ends != nil {
+		f.ends <- n
+	}
+}
+
+// streamEnded is how many bytes the next stream to end delivered; the
+// test fails if none ends in time.
+func (f *streamFetcher) streamEnded(t *testing.T) int64 {
+	t.Helper()
+	select {
+	case n := <-f.ends:
+		return n
+	case <-time.After(10 * time.Second):
+		t.Fatal("the stream is still running")
+		return 0
+	}
 }
 
 func (f *streamFetcher) requests() []int64 {
@@ -85,8 +135,14 @@ func readSequentially(t *testing.T, rd *Reader, size, n int64) []byte {
 }
 
 func TestSequentialReadStreamsGrowingSpans(t *testing.T) {
+	for _, copying := range []bool{false, true} {
+		sequentialReadStreamsGrowingSpans(t, copying)
+	}
+}
+
+func sequentialReadStreamsGrowingSpans(t *testing.T, copying bool) {
 	const bs, size = 1024, 1000*1024 + 77
-	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333}
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333, copying: copying}
 	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 256 * bs, MaxSpan: 64 * bs})
 	defer b.Close()
 	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 256*bs)
@@ -171,5 +227,122 @@ func TestFailedSpanIsFetchedAgain(t *testing.T) {
 	defer b.mu.Unlock()
 	if b.ahead < 0 {
 		t.Errorf("prefetch budget went negative: %d", b.ahead)
+	}
+}
+
+// ReadView hands out the cached block itself for a read inside one block
+// (the mount replies from it without a copy) and copies a read that spans
+// blocks into p; the bytes are right either way.
+func TestReadViewSharesTheBlock(t *testing.T) {
+	const bs, size = 1024, 8*1024 + 100
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: 333}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	r := Ref{Region: "uk", ID: "x", Size: size}
+	rd := b.NewReader(r, 64*bs)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		off, n int64
+		shared bool
+	}{{0, bs, true}, {bs + 10, 100, true}, {3*bs - 10, 20, false}, {8 * bs, 1000, true}, {size - 50, 1000, true}, {size, 10, false}} {
+		p := make([]byte, tc.n)
+		v, err := rd.ReadView(ctx, p, tc.off)
+		want := f.content[min(tc.off, size):min(tc.off+tc.n, size)]
+		if err != nil || !bytes.Equal(v, want) {
+			t.Fatalf("ReadView(%d, %d): %v, bytes equal %v", tc.off, tc.n, err, bytes.Equal(v, want))
+		}
+		if len(v) == 0 {
+			continue
+		}
+		block := rd.recent.get(tc.off / bs) // the block the read used
+		if shared := &v[0] == &block[tc.off%bs]; shared != tc.shared {
+			t.Errorf("ReadView(%d, %d): shares the block = %v, want %v", tc.off, tc.n, shared, tc.shared)
+		}
+	}
+}
+
+// readBlocks reads blocks [from, to) of rd one block at a time, checking
+// the bytes.
+func readBlocks(t *testing.T, rd *Reader, content []byte, bs, from, to int64) {
+	t.Helper()
+	p := make([]byte, bs)
+	for idx := from; idx < to; idx++ {
+		if n, err := rd.ReadAt(context.Background(), p, idx*bs); err != nil || !bytes.Equal(p[:n], content[idx*bs:idx*bs+int64(n)]) {
+			t.Fatalf("block %d: %v", idx, err)
+		}
+	}
+}
+
+// A reader that seeks far away stops the span it sent ahead: the request
+// ends after the bytes it had delivered, and the block it did not deliver
+// is fetched again when wanted after all.
+func TestSeekAwayCancelsTheSpan(t *testing.T) {
+	const bs, size = 1024, 1024 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: bs, hold: make(chan struct{}), ends: make(chan int64, 8)}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 256 * bs})
+	defer b.Close()
+	rd := b.NewReader(Ref{Region: "uk", ID: "x", Size: size}, 128*bs)
+	defer rd.Close()
+	// Two blocks in a row: a span of blocks 2-3 goes out; wait for its first.
+	readBlocks(t, rd, f.content, bs, 0, 2)
+	if _, err := b.Block(context.Background(), rd.r, 2); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.requests(); len(got) != 3 || slices.Max(got) != 2*bs {
+		t.Fatalf("requests %v, want two blocks and a span of two", got)
+	}
+	readBlocks(t, rd, f.content, bs, 900, 901) // a seek
+	if got := f.streamEnded(t); got != bs {
+		t.Fatalf("the span delivered %d bytes before it ended; want %d, the one block it had sent", got, bs)
+	}
+	settle(b)
+	if st := b.Stats(); st.SpansCancelled != 1 || st.Ahead != 0 {
+		t.Errorf("stats after the seek: %+v; want 1 span cancelled, nothing left ahead", st)
+	}
+	readBlocks(t, rd, f.content, bs, 3, 4) // the cut-off block, wanted after all
+}
+
+// A span that another reader of the object also wants goes on when the
+// reader that sent it seeks away, and stops only when that one closes too.
+func TestSharedSpanOutlivesOneReader(t *testing.T) {
+	const bs, size = 1024, 1024 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: bs, hold: make(chan struct{}), holding: make(chan struct{}, 1), ends: make(chan int64, 8)}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 4 << 20, AheadBytes: 256 * bs})
+	defer b.Close()
+	ref := Ref{Region: "uk", ID: "x", Size: size}
+	first, second := b.NewReader(ref, 128*bs), b.NewReader(ref, 128*bs)
+	readBlocks(t, first, f.content, bs, 0, 2) // sends the span of blocks 2-3
+	<-f.holding
+	readBlocks(t, second, f.content, bs, 0, 2) // its window covers that span
+	if st := b.Stats(); st.Spans != 1 {
+		t.Fatalf("%d spans, want the second reader to share the first one's", st.Spans)
+	}
+	readBlocks(t, first, f.content, bs, 900, 901) // first seeks away
+	if st := b.Stats(); st.SpansCancelled != 0 {
+		t.Fatalf("span cancelled while another reader wants it")
+	}
+	first.Close()
+	second.Close() // nobody wants it now
+	if got := f.streamEnded(t); got != bs {
+		t.Errorf("the span delivered %d bytes; want %d, then stopped when both readers closed", got, bs)
+	}
+}
+
+// A reader that joined a span's block and then saw the span cancelled
+// (the span's holders went elsewhere) gets the block by itself.
+func TestJoinedBlockOfCancelledSpanIsFetchedAlone(t *testing.T) {
+	const bs, size = 1024, 64 * 1024
+	f := &streamFetcher{fakeFetcher: fakeFetcher{content: pattern(size)}, chunkLen: bs, hold: make(chan struct{}), holding: make(chan struct{}, 1), ends: make(chan int64, 8)}
+	b, _ := NewBlocks(f, BlockConfig{BlockSize: bs, MaxBytes: 1 << 20, AheadBytes: 64 * bs})
+	defer b.Close()
+	ref := Ref{Region: "uk", ID: "x", Size: size}
+	held := spanSet{}
+	b.prefetchSpan(ref, 0, 8, held)
+	<-f.holding
+	joined := b.get(ref, 5) // on its way, in the span
+	b.release(held, nil)
+	data, err := b.await(context.Background(), ref, 5, joined)
+	if err != nil || !bytes.Equal(data, f.content[5*bs:6*bs]) {
+		t.Fatalf("block 5 after its span was cancelled: %v", err)
 	}
 }

@@ -28,8 +28,13 @@ func (c *Client) ReadRange(ctx context.Context, region, id string, off int64, p 
 	if len(p) == 0 {
 		return 0, nil
 	}
-	err := c.StreamRange(ctx, region, id, off, int64(len(p)), func(at int64, b []byte) {
-		copy(p[at-off:], b)
+	// The body is read straight into p; only a whole-object answer's
+	// bytes come through a buffer of their own and are copied.
+	into := func(at int64) []byte { return p[at-off:] }
+	err := c.StreamRangeInto(ctx, region, id, off, int64(len(p)), into, func(at int64, b []byte) {
+		if &b[0] != &p[at-off] {
+			copy(p[at-off:], b)
+		}
 	}, spill)
 	if err != nil {
 		return 0, err
@@ -48,6 +53,18 @@ func (c *Client) ReadRange(ctx context.Context, region, id string, off int64, p 
 // ignores Range (200), bytes outside the range go to spill as in ReadRange.
 // On error, sink may have had a prefix of the range.
 func (c *Client) StreamRange(ctx context.Context, region, id string, off, n int64, sink, spill func(off int64, b []byte)) error {
+	return c.StreamRangeInto(ctx, region, id, off, n, nil, sink, spill)
+}
+
+// StreamRangeInto is StreamRange reading a ranged (206) body straight into
+// the caller's memory, saving a copy per byte: into(pos) returns the
+// non-empty buffer where the bytes from pos belong, and sink is then handed
+// a filled prefix of that same buffer (sink can tell by its address). The
+// buffer may hold bytes that never reach sink (an attempt that failed);
+// they are written again by the retry. Bytes of a whole-object (200) answer
+// still come through a buffer of the client's own, which is reused after
+// sink returns. into may be nil: every chunk then comes through that buffer.
+func (c *Client) StreamRangeInto(ctx context.Context, region, id string, off, n int64, into func(pos int64) []byte, sink, spill func(off int64, b []byte)) error {
 	if n <= 0 {
 		return nil
 	}
@@ -58,7 +75,7 @@ func (c *Client) StreamRange(ctx context.Context, region, id string, off, n int6
 		return &APIError{Op: "content", Region: region, Err: ErrNotFound, detail: "empty object id"}
 	}
 	end := off + n // exclusive
-	s := &rangeStream{c: c, off: off, pos: off, end: end, sink: sink, spill: spill}
+	s := &rangeStream{c: c, off: off, pos: off, end: end, into: into, sink: sink, spill: spill}
 	cl := &call{
 		op:     "content",
 		region: region,
@@ -93,6 +110,7 @@ type rangeStream struct {
 	c             *Client
 	cl            *call
 	off, pos, end int64
+	into          func(int64) []byte // where the next bytes go; nil for buf
 	sink, spill   func(int64, []byte)
 	buf           []byte
 }
@@ -102,7 +120,7 @@ func (s *rangeStream) handle(resp *http.Response, body io.Reader) error {
 	if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
 		return c.apiErr(cl, resp.StatusCode, ErrBadResponse, "unexpected Content-Encoding "+strconv.Quote(enc))
 	}
-	if s.buf == nil {
+	if s.buf == nil && (s.into == nil || resp.StatusCode != http.StatusPartialContent) {
 		s.buf = make([]byte, streamChunk)
 	}
 	switch resp.StatusCode {
@@ -134,7 +152,13 @@ func (s *rangeStream) partial(resp *http.Response, body io.Reader) error {
 		return c.bodyErr(cl, resp.StatusCode, fmt.Sprintf("Content-Length %d, want %d", resp.ContentLength, s.end-s.pos))
 	}
 	for s.pos < s.end {
-		k, err := io.ReadFull(body, s.buf[:min(int64(len(s.buf)), s.end-s.pos)])
+		dst := s.buf
+		if s.into != nil {
+			if dst = s.into(s.pos); len(dst) == 0 {
+				return fmt.Errorf("css content: no buffer for the bytes at %d", s.pos)
+			}
+		}
+		k, err := io.ReadFull(body, dst[:min(int64(len(dst)), s.end-s.pos)])
 		if err != nil {
 			return c.readFailure(cl, resp, "short body", err)
 		}
@@ -144,7 +168,7 @@ func (s *rangeStream) partial(resp *http.Response, body io.Reader) error {
 				return c.bodyErr(cl, resp.StatusCode, "body longer than the requested range")
 			}
 		}
-		s.sink(s.pos, s.buf[:k])
+		s.sink(s.pos, dst[:k])
 		s.pos += int64(k)
 	}
 	return nil

@@ -190,3 +190,48 @@ func TestReadRangeErrors(t *testing.T) {
 		}
 	}
 }
+
+// StreamRangeInto reads a 206 body into the caller's buffers (sink is
+// handed those very buffers), across buffers of odd sizes, and a whole
+// (200) body through a buffer of its own: the same bytes either way.
+func TestStreamRangeInto(t *testing.T) {
+	data := testContent(300 << 10)
+	var ignore atomic.Bool
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+		if ignore.Load() {
+			w.Header().Set("Content-Length", fmt.Sprint(len(data)))
+			w.Write(data)
+			return
+		}
+		var s, e int64
+		fmt.Sscanf(r.Header.Get("Range"), "bytes=%d-%d", &s, &e)
+		w.Header().Set("Content-Range", fmt.Sprintf("bytes %d-%d/%d", s, e, len(data)))
+		w.Header().Set("Content-Length", fmt.Sprint(e+1-s))
+		w.WriteHeader(http.StatusPartialContent)
+		w.Write(data[s : e+1])
+	})
+	c, _ := newTestClient(t, f.srv.URL)
+	const off, n, bufLen = 1000, 200<<10 + 3, 70001 // buffers that do not divide the range
+	for _, whole := range []bool{false, true} {
+		ignore.Store(whole)
+		got := make([]byte, n)
+		into := func(pos int64) []byte {
+			i := pos - off
+			return got[i:min(i/bufLen*bufLen+bufLen, n)] // up to the end of pos's buffer
+		}
+		inPlace, copied := 0, 0
+		err := c.StreamRangeInto(context.Background(), "us-east", "x", off, n, into, func(at int64, b []byte) {
+			if &b[0] == &got[at-off] {
+				inPlace += len(b)
+				return
+			}
+			copied += copy(got[at-off:], b)
+		}, nil)
+		if err != nil || !bytes.Equal(got, data[off:off+n]) {
+			t.Fatalf("whole=%v: err=%v, bytes equal=%v", whole, err, bytes.Equal(got, data[off:off+n]))
+		}
+		if want := map[bool][2]int{false: {n, 0}, true: {0, n}}[whole]; inPlace != want[0] || copied != want[1] {
+			t.Errorf("whole=%v: %d bytes in place, %d copied; want %v", whole, inPlace, copied, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // The flex types decode the loosely specified fields of CSS responses
@@ -23,6 +24,9 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 	switch {
 	case len(b) == 0 || string(b) == "null":
 		*f = ""
+	case b[0] == '"' && simpleString(b):
+		// Most values: no escapes to undo (the JSON around it is valid).
+		*f = flexString(b[1 : len(b)-1])
 	case b[0] == '"':
 		var s string
 		if err := json.Unmarshal(b, &s); err != nil {
@@ -39,6 +43,16 @@ func (f *flexString) UnmarshalJSON(b []byte) error {
 		*f = flexString(b) // number or bool literal
 	}
 	return nil
+}
+
+// simpleString: b is a quoted JSON string that means its bytes as they are
+// (no escapes, valid UTF-8, which json.Unmarshal would otherwise replace).
+func simpleString(b []byte) bool {
+	if len(b) < 2 || b[len(b)-1] != '"' {
+		return false
+	}
+	in := b[1 : len(b)-1]
+	return bytes.IndexByte(in, '\\') < 0 && bytes.IndexByte(in, '"') < 0 && utf8.Valid(in)
 }
 
 // flexInt accepts a number or a numeric string; Valid is false when the
@@ -102,8 +116,8 @@ func (f *flexBool) UnmarshalJSON(b []byte) error {
 type flexTime struct{ T time.Time }
 
 var timeLayouts = []string{
+	"2006-01-02T15:04:05", // the documented form first: a failed try costs an error
 	"2006-01-02T15:04:05Z07:00",
-	"2006-01-02T15:04:05",
 	"2006-01-02T15:04:05Z0700",
 	"2006-01-02T15:04:05Z07",
 	"2006-01-02 15:04:05Z07:00",

@@ -1,6 +1,8 @@
 package client
 
 import (
+	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -42,6 +44,9 @@ func FuzzDecodePage(f *testing.F) {
 		`{"lastPage":"true","pageKey":"300","total":"245","content":null}`,
 		`[{"lastPage":true,"content":[]}]`,
 		`{"content":[1]}`, `garbage`, ``,
+		`{"content":[{"id":"a\"b","objectName":"caf\u00e9 \u2028.wav","tags":[{"key":"k","value":"\\x"},null,{"key":""}]},null]}`,
+		"{\"content\":[{\"id\":\"\xff\xfe\",\"tags\":{\"b\":2,\"a\":\"1\"},\"storedBytes\":\"1e3\"}]}",
+		`{"content":[{"tags":[{"key":"k","value":{"x":[1, 2]}}],"createdTime":"2024-03-15T01:02:03.5Z","shared":1}]}`,
 	} {
 		f.Add([]byte(s), 100)
 	}
@@ -55,6 +60,18 @@ func FuzzDecodePage(f *testing.F) {
 		}
 		if p.PageSize != len(p.Objects) || p.Total < -1 {
 			t.Fatalf("inconsistent page: size %d, %d objects, total %d", p.PageSize, len(p.Objects), p.Total)
+		}
+		// Pages decoded in one pass hold what the records decode to one by one.
+		var w wirePage[json.RawMessage]
+		var records []json.RawMessage
+		if json.Unmarshal(data, &w) != nil || json.Unmarshal(w.Content, &records) != nil {
+			return
+		}
+		for i, rec := range records {
+			o, err := decodeObject(rec)
+			if err != nil || i >= len(p.Objects) || !reflect.DeepEqual(o, p.Objects[i]) {
+				t.Fatalf("record %d: page has %+v, alone it decodes to %+v (%v)", i, p.Objects, o, err)
+			}
 		}
 	})
 }

@@ -69,6 +69,11 @@ func decodeObject(data []byte) (Object, error) {
 	if err := json.Unmarshal(data, &w); err != nil {
 		return Object{}, err
 	}
+	return w.object(), nil
+}
+
+// object is the Object w describes.
+func (w *wireObject) object() Object {
 	o := Object{
 		ID:           string(w.ID),
 		Type:         string(w.Type),
@@ -89,7 +94,28 @@ func decodeObject(data []byte) (Object, error) {
 	if w.StoredBytes.Valid && w.StoredBytes.V >= 0 {
 		o.StoredBytes = w.StoredBytes.V
 	}
-	return o, nil
+	return o
+}
+
+// decodeTagList decodes a list whose every entry is an object in one go
+// (one pass instead of one per entry); ok is false for anything else,
+// which decodeTags then takes entry by entry.
+func decodeTagList(raw []byte) (tags []Tag, ok bool) {
+	var list []*wireTag
+	if json.Unmarshal(raw, &list) != nil {
+		return nil, false
+	}
+	for _, wt := range list {
+		if wt == nil { // null
+			return nil, false
+		}
+	}
+	for _, wt := range list {
+		if wt.Key != "" {
+			tags = append(tags, Tag{Key: string(wt.Key), Value: string(wt.Value)})
+		}
+	}
+	return tags, true
 }
 
 // decodeTags accepts the documented [{key,value}] list (entries without a
@@ -101,6 +127,9 @@ func decodeTags(raw json.RawMessage) []Tag {
 	}
 	switch raw[0] {
 	case '[':
+		if tags, ok := decodeTagList(raw); ok {
+			return tags
+		}
 		var list []json.RawMessage
 		if json.Unmarshal(raw, &list) != nil {
 			return nil

@@ -19,12 +19,35 @@ type Page struct {
 	Total    int64 // as sent by the server (meaning ambiguous); -1 when absent
 }
 
-type wirePage struct {
-	Content  json.RawMessage `json:"content"`
-	PageKey  flexString      `json:"pageKey"`
-	PageSize flexInt         `json:"pageSize"`
-	LastPage flexBool        `json:"lastPage"`
-	Total    flexInt         `json:"total"`
+// wirePage is a page as sent; its content is taken as raw records
+// (json.RawMessage), or straight as objects ([]*wireObject) when every
+// record is one.
+type wirePage[C any] struct {
+	Content  C          `json:"content"`
+	PageKey  flexString `json:"pageKey"`
+	PageSize flexInt    `json:"pageSize"`
+	LastPage flexBool   `json:"lastPage"`
+	Total    flexInt    `json:"total"`
+}
+
+// decodeObjectPage decodes a page whose records are all objects (or none)
+// in one pass over its bytes; ok is false for anything else, which
+// decodePage then takes record by record to say which one is wrong.
+func decodeObjectPage(data []byte) (w wirePage[[]*wireObject], objs []Object, ok bool) {
+	if json.Unmarshal(data, &w) != nil {
+		return w, nil, false
+	}
+	if len(w.Content) == 0 {
+		return w, nil, true
+	}
+	objs = make([]Object, len(w.Content))
+	for i, o := range w.Content {
+		if o == nil { // null
+			return w, nil, false
+		}
+		objs[i] = o.object()
+	}
+	return w, objs, true
 }
 
 // decodePage decodes a search response for a request with limit. A missing
@@ -46,13 +69,16 @@ func decodePage(data []byte, limit int) (*Page, error) {
 	if len(data) == 0 || data[0] != '{' {
 		return nil, errors.New("page is not a JSON object")
 	}
-	var w wirePage
-	if err := json.Unmarshal(data, &w); err != nil {
+	var w wirePage[json.RawMessage]
+	fast, objs, ok := decodeObjectPage(data)
+	if ok {
+		w.PageKey, w.PageSize, w.LastPage, w.Total = fast.PageKey, fast.PageSize, fast.LastPage, fast.Total
+	} else if err := json.Unmarshal(data, &w); err != nil {
 		return nil, err
 	}
-	p := &Page{NextKey: string(w.PageKey), Total: -1}
+	p := &Page{NextKey: string(w.PageKey), Total: -1, Objects: objs}
 	content := bytes.TrimSpace(w.Content)
-	if len(content) > 0 && string(content) != "null" {
+	if !ok && len(content) > 0 && string(content) != "null" {
 		var items []json.RawMessage
 		if err := json.Unmarshal(content, &items); err != nil {
 			return nil, fmt.Errorf("page content: %w", err)

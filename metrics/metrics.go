@@ -140,6 +140,7 @@ func (m *Metrics) WatchCache(b *cache.Blocks) {
 		counter("cssfs_cache_fetches_total", "Content requests of the block cache: demand fetches, prefetches and streamed spans of blocks.", func(s cache.Stats) int64 { return s.Fetches }),
 		counter("cssfs_cache_evictions_total", "Blocks evicted from the cache.", func(s cache.Stats) int64 { return s.Evicted }),
 		counter("cssfs_cache_prefetch_dropped_total", "Prefetched blocks dropped unread.", func(s cache.Stats) int64 { return s.AheadDropped }),
+		counter("cssfs_cache_spans_cancelled_total", "Streamed requests stopped early because no reader wanted the rest (each had sought elsewhere or closed).", func(s cache.Stats) int64 { return s.SpansCancelled }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cssfs_cache_bytes", Help: "Bytes held in the block cache."}, stat(func(s cache.Stats) int64 { return s.Held })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cssfs_cache_prefetch_bytes", Help: "Bytes prefetched and not yet read, or on their way."}, stat(func(s cache.Stats) int64 { return s.Ahead })),
 	)

@@ -67,6 +67,30 @@ func (r *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 	return n, nil
 }
 
+// ReadView is ReadAt that may return the cached bytes themselves instead of
+// copying them into p (when they lie in one block): the mount hands them to
+// the kernel as they are. The returned slice must not be changed.
+func (r *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
+	if r.r == nil {
+		if off >= int64(len(r.data)) {
+			return nil, nil
+		}
+		return r.data[off:min(off+int64(len(p)), int64(len(r.data)))], nil
+	}
+	b, err := r.r.ReadView(ctx, p, off)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", r.path, apiError(err))
+	}
+	return b, nil
+}
+
+// Close says the file is closed: downloads ahead that only it wanted stop.
+func (r *Reader) Close() {
+	if r.r != nil {
+		r.r.Close()
+	}
+}
+
 // WarmEnds fetches, in the background, the first and last block of an
 // audio file, which is where tools like ffprobe and sox look on open.
 func (r *Reader) WarmEnds() {

@@ -188,6 +188,25 @@ func (m *Mount) PeakRSS() int64 {
 	return -1
 }
 
+// Usage is the CPU time the cssfs process has used so far (user and
+// system) and its minor page faults, from /proc/PID/stat.
+func (m *Mount) Usage() (cpu time.Duration, faults int64) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", m.Cmd.Process.Pid))
+	if err != nil {
+		return -1, -1
+	}
+	// The fields after the command name, which is in parentheses and may
+	// hold spaces: state is field 3, minflt 10, utime 14, stime 15.
+	rest := string(data[bytes.LastIndexByte(data, ')')+2:])
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return -1, -1
+	}
+	num := func(i int) int64 { n, _ := strconv.ParseInt(f[i-3], 10, 64); return n }
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	return time.Duration(num(14)+num(15)) * tick, num(10)
+}
+
 // IsMounted reports whether dir is a mountpoint in this namespace.
 func IsMounted(dir string) bool {
 	data, err := os.ReadFile("/proc/self/mountinfo")
