@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,8 @@ import (
 	"github.com/container-storage-interface/spec/lib/go/csi"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+
+	"github.com/cssfs/cssfs/internal/sdnotify"
 )
 
 // stopGrace is how long a mount process has to unmount and exit after
@@ -168,12 +169,11 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	s.seq++
 	sock := filepath.Join(s.runDir, fmt.Sprintf("notify-%d", s.seq))
 	s.mu.Unlock()
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	notify, err := sdnotify.Listen(sock)
 	if err != nil {
-		return nil, status.Errorf(codes.Internal, "NodePublishVolume: notify socket: %v", err)
+		return nil, status.Errorf(codes.Internal, "NodePublishVolume: %v", err)
 	}
-	defer os.Remove(sock)
-	defer conn.Close()
+	defer notify.Close()
 
 	cmdArgs := slices.Concat(s.d.opts.Command[1:], s.d.opts.MountDefaults, p.args, []string{"--allow-other", "--", target})
 	cmd := exec.Command(s.d.opts.Command[0], cmdArgs...)
@@ -207,20 +207,7 @@ func (s *nodeServer) start(ctx context.Context, p *publishing, target string) (*
 	defer cancel()
 
 	ready := make(chan error, 1)
-	go func() {
-		buf := make([]byte, 256)
-		for {
-			n, err := conn.Read(buf)
-			if err != nil {
-				ready <- err
-				return
-			}
-			if slices.Contains(strings.Split(string(buf[:n]), "\n"), "READY=1") {
-				ready <- nil
-				return
-			}
-		}
-	}()
+	go func() { ready <- notify.WaitFor(sdnotify.Ready, time.Time{}) }()
 	fail := func(code codes.Code, format string, args ...any) error {
 		s.stop(m, target)
 		s.forget(target, m)

@@ -15,6 +15,7 @@ import (
 	"github.com/cssfs/cssfs/client/csstest"
 	"github.com/cssfs/cssfs/internal/logout"
 	"github.com/cssfs/cssfs/internal/mounttest"
+	"github.com/cssfs/cssfs/internal/sdnotify"
 )
 
 // A daemonised mount without --log-file logs to the system log: here a
@@ -127,27 +128,30 @@ func waitFileContains(t *testing.T, path, s string, timeout time.Duration) bool 
 	}
 }
 
+// notifySocket sets NOTIFY_SOCKET to a socket of the test's, as systemd
+// does, and returns what reads its next message.
+func notifySocket(t *testing.T) func() string {
+	notify, err := sdnotify.Listen(filepath.Join(t.TempDir(), "notify"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { notify.Close() })
+	t.Setenv("NOTIFY_SOCKET", notify.Path)
+	return func() string {
+		msg, err := notify.Next(time.Now().Add(20 * time.Second))
+		if err != nil {
+			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
+		}
+		return msg
+	}
+}
+
 // Under systemd's Type=notify, the mount says READY=1 once it serves and
 // STOPPING=1 when it is unmounted.
 func TestSystemdNotify(t *testing.T) {
 	mounttest.RequireFUSE(t)
-	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	t.Setenv("NOTIFY_SOCKET", sock)
+	read := notifySocket(t)
 	m := mountEmulator(t, tenant)
-	read := func() string {
-		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-		buf := make([]byte, 256)
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
-		}
-		return string(buf[:n])
-	}
 	if got := read(); got != "READY=1" {
 		t.Fatalf("first notification %q, want READY=1", got)
 	}
@@ -164,25 +168,10 @@ func TestSystemdNotify(t *testing.T) {
 // WATCHDOG=1 at half the interval, from READY=1 to STOPPING=1.
 func TestSystemdWatchdog(t *testing.T) {
 	mounttest.RequireFUSE(t)
-	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	t.Setenv("NOTIFY_SOCKET", sock)
+	read := notifySocket(t)
 	t.Setenv("WATCHDOG_USEC", "200000")
 	t.Setenv("WATCHDOG_PID", "")
 	m := mountEmulator(t, tenant)
-	read := func() string {
-		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-		buf := make([]byte, 256)
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("nothing from the mount on NOTIFY_SOCKET: %v", err)
-		}
-		return string(buf[:n])
-	}
 	if got := read(); got != "READY=1" {
 		t.Fatalf("first notification %q, want READY=1", got)
 	}
@@ -212,11 +201,11 @@ func TestSystemdWatchdog(t *testing.T) {
 func TestDaemonWatchdog(t *testing.T) {
 	mounttest.RequireFUSE(t)
 	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	notify, err := sdnotify.Listen(sock)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer notify.Close()
 	emu := mounttest.Emulator(t, tenant)
 	dir := t.TempDir()
 	// As systemd does: WATCHDOG_PID is the pid of the process it runs.
@@ -225,16 +214,9 @@ func TestDaemonWatchdog(t *testing.T) {
 	cmd.Env = append(os.Environ(), "CSSFS_KEY="+emu.Key, "CSSFS_SECRET="+emu.Secret,
 		"NOTIFY_SOCKET="+sock, "WATCHDOG_USEC=200000")
 	pid := startDaemonised(t, cmd, dir)
-	pings := 0
-	buf := make([]byte, 256)
-	for pings < 2 {
-		conn.SetReadDeadline(time.Now().Add(20 * time.Second))
-		n, err := conn.Read(buf)
-		if err != nil {
-			t.Fatalf("%d WATCHDOG=1 from the background mount, want 2: %v", pings, err)
-		}
-		if string(buf[:n]) == "WATCHDOG=1" {
-			pings++
+	for i := range 2 {
+		if err := notify.WaitFor(sdnotify.Watchdog, time.Now().Add(20*time.Second)); err != nil {
+			t.Fatalf("%d WATCHDOG=1 from the background mount, want 2: %v", i, err)
 		}
 	}
 	if out, err := osexec.Command(binPath, "unmount", dir).CombinedOutput(); err != nil {

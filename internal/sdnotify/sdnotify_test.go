@@ -1,7 +1,6 @@
 package sdnotify
 
 import (
-	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -9,26 +8,28 @@ import (
 	"time"
 )
 
+// listen points NOTIFY_SOCKET at a socket of the test's.
+func listen(t *testing.T) *Listener {
+	l, err := Listen(filepath.Join(t.TempDir(), "notify"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	t.Setenv("NOTIFY_SOCKET", l.Path)
+	return l
+}
+
 func TestNotify(t *testing.T) {
 	t.Setenv("NOTIFY_SOCKET", "")
 	if err := Notify(Ready); err != nil {
 		t.Fatalf("without NOTIFY_SOCKET: %v", err)
 	}
-	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	t.Setenv("NOTIFY_SOCKET", sock)
+	l := listen(t)
 	if err := Notify(Ready); err != nil {
 		t.Fatal(err)
 	}
-	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	buf := make([]byte, 256)
-	n, err := conn.Read(buf)
-	if err != nil || string(buf[:n]) != "READY=1" {
-		t.Fatalf("got %q %v", buf[:n], err)
+	if msg, err := l.Next(time.Now().Add(10 * time.Second)); err != nil || msg != "READY=1" {
+		t.Fatalf("got %q %v", msg, err)
 	}
 }
 
@@ -59,22 +60,13 @@ func TestWatchdogInterval(t *testing.T) {
 
 // The watchdog pings at half the interval, and not after stop returns.
 func TestStartWatchdog(t *testing.T) {
-	sock := filepath.Join(t.TempDir(), "notify")
-	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	t.Setenv("NOTIFY_SOCKET", sock)
+	l := listen(t)
 	const interval = 40 * time.Millisecond
 	start := time.Now()
 	stop := StartWatchdog(interval, func(err error) { t.Errorf("watchdog: %v", err) })
-	buf := make([]byte, 256)
 	for i := range 3 {
-		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-		n, err := conn.Read(buf)
-		if err != nil || string(buf[:n]) != Watchdog {
-			t.Fatalf("ping %d: %q, %v", i, buf[:n], err)
+		if msg, err := l.Next(time.Now().Add(10 * time.Second)); err != nil || msg != Watchdog {
+			t.Fatalf("ping %d: %q, %v", i, msg, err)
 		}
 	}
 	// The first ping is at once, the third after two half intervals.
@@ -83,14 +75,12 @@ func TestStartWatchdog(t *testing.T) {
 	}
 	stop()
 	for { // drain what was sent before stop returned: it is queued already
-		conn.SetReadDeadline(time.Now().Add(time.Millisecond))
-		if _, err := conn.Read(buf); err != nil {
+		if _, err := l.Next(time.Now().Add(time.Millisecond)); err != nil {
 			break
 		}
 	}
-	conn.SetReadDeadline(time.Now().Add(3 * interval))
-	if n, err := conn.Read(buf); err == nil {
-		t.Errorf("%q after stop", buf[:n])
+	if msg, err := l.Next(time.Now().Add(3 * interval)); err == nil {
+		t.Errorf("%q after stop", msg)
 	}
 	stop() // twice is harmless
 	if StartWatchdog(0, nil) == nil {
