@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"maps"
 	"regexp"
+	"slices"
 	"sync"
 
 	"github.com/container-storage-interface/spec/lib/go/csi"
@@ -37,7 +38,7 @@ var volumeIDPattern = regexp.MustCompile(`^cssfs-[0-9a-f]{40}$`)
 func volumeID(name string, params map[string]string) string {
 	h := sha256.New()
 	h.Write([]byte(name))
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		h.Write([]byte{0})
 		h.Write([]byte(k))
 		h.Write([]byte{0})

@@ -2,6 +2,8 @@ package csi
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -135,7 +137,7 @@ func (e *ParameterError) Error() string {
 // unknown key is an error that names it. Keys Kubernetes adds itself
 // (csi.storage.k8s.io/…, storage.kubernetes.io/…) are allowed.
 func ValidateParameters(params map[string]string) error {
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		if kubernetesKey(k) {
 			continue
 		}
@@ -173,7 +175,7 @@ func AllowedKeys() []string {
 // value can become another flag.
 func MountArgs(params map[string]string) []string {
 	var args []string
-	for _, k := range sortedKeys(params) {
+	for _, k := range slices.Sorted(maps.Keys(params)) {
 		f, ok := byKey[k]
 		if !ok {
 			continue // Kubernetes' own keys
@@ -201,13 +203,4 @@ func splitList(f MountFlag, v string) []string {
 		}
 	}
 	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -14,11 +14,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -442,7 +444,7 @@ func (ft *faultTenant) finish(region string) {
 	ft.emu.SetFaults(csstest.Faults{})
 	paths := ft.mountIDs(region)
 	var rel string
-	for _, p := range sortedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		if _, err := ft.emu.Object(region, paths[p]); err == nil {
 			rel = p // the first that still exists
 			break
@@ -586,7 +588,7 @@ func testShortBodiesCopy(t *testing.T) {
 	res := ft.copyDays(dst, faultRegions...)
 
 	// Direct reads of a few objects, in Go, to see the errno.
-	sample := sortedKeys(paths)[:5]
+	sample := slices.Sorted(maps.Keys(paths))[:5]
 	for _, rel := range sample {
 		_, err := ft.readFile(filepath.Join(ft.m.Dir, "uk", rel))
 		wantErrno(t, "read of a short body "+rel, err, syscall.EIO)
@@ -620,7 +622,7 @@ func testShortBodiesWhole(t *testing.T) {
 	ft := newFaultTenant(t, csstest.Options{Seed: 17}, false)
 	paths := ft.mountIDs("us-east")
 	ft.emu.SetFaults(csstest.Faults{ShortBodies: true, IgnoreRange: true})
-	sample := sortedKeys(paths)[:ft.scale.wholeShort]
+	sample := slices.Sorted(maps.Keys(paths))[:ft.scale.wholeShort]
 	errs := make([]error, len(sample))
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -648,7 +650,7 @@ func testVanishedObject(t *testing.T) {
 	ft := newFaultTenant(t, csstest.Options{Seed: 14}, false)
 	paths := ft.mountIDs("us-east") // the listing
 	removed := map[string]removedObject{}
-	for _, rel := range sortedKeys(paths)[:5] {
+	for _, rel := range slices.Sorted(maps.Keys(paths))[:5] {
 		id := paths[rel]
 		removed[filepath.Join("us-east", rel)] = removedObject{id, ft.truth("us-east", id)}
 		if err := ft.emu.Remove("us-east", id); err != nil {
@@ -712,15 +714,6 @@ func testRegionDown(t *testing.T) {
 	outcome(t, "us-east: %v; uk: cp failed with EIO after %v, %d files copied, readable once the region is back",
 		rep, downRes.took.Round(100*time.Millisecond), downRep.exact)
 	ft.finish("uk")
-}
-
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // TestFaultLoad: 32 parallel readers over small and multi-MiB objects for a
