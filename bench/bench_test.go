@@ -526,5 +526,5 @@ func BenchmarkParallelReaders(b *testing.B) {
 	directTime := parallel(func(o csstest.Object) { n := d.get(b, o.ID); mu.Lock(); total += n; mu.Unlock() })
 	mountTime := parallel(func(o csstest.Object) { readFile(b, path(m, o)) })
 	record("16 parallel readers of different 64 MiB files", fmt.Sprintf("%.0f MB/s", mbps(total, mountTime)),
-		fmt.Sprintf("%.0f MB/s", mbps(total, directTime)), fmt.Sprintf("%.2f", directTime.Seconds()/mountTime.Seconds()), "")
+		fmt.Sprintf("%.0f MB/s", mbps(total, directTime)), fmt.Sprintf("%.2f", directTime.Seconds()/mountTime.Seconds()), "≥ 0.5")
 }
