@@ -9,27 +9,12 @@ import (
 	"testing"
 	"time"
 	"weak"
+
+	"github.com/cssfs/cssfs/internal/fakeclock"
 )
 
-// clock is a time that tests move by hand.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
+// newClock is a clock that tests move by hand, from a fixed day.
+func newClock() *fakeclock.Clock { return fakeclock.New(time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)) }
 
 // counter is a load that counts its calls and returns their number.
 func counter(n *atomic.Int64) func(context.Context) (int64, error) {
@@ -38,7 +23,7 @@ func counter(n *atomic.Int64) func(context.Context) (int64, error) {
 
 func TestMemoKeepsAValueForItsTTL(t *testing.T) {
 	c := newClock()
-	m := &Memo[int64]{now: c.now}
+	m := &Memo[int64]{now: c.Now}
 	var loads atomic.Int64
 	ctx := context.Background()
 	for i, step := range []struct {
@@ -50,7 +35,7 @@ func TestMemoKeepsAValueForItsTTL(t *testing.T) {
 		{time.Second, 2},      // at the TTL: loaded again
 		{0, 2},
 	} {
-		c.add(step.advance)
+		c.Add(step.advance)
 		v, err := m.Get(ctx, time.Minute, time.Minute, counter(&loads))
 		if err != nil || v != step.want {
 			t.Errorf("step %d: Get = %d, %v; want %d", i, v, err, step.want)
@@ -162,7 +147,7 @@ func TestMemoForgetDuringALoadDropsItsValue(t *testing.T) {
 
 func TestMemosByKey(t *testing.T) {
 	c := newClock()
-	ms := &Memos[int64]{Now: c.now}
+	ms := &Memos[int64]{Now: c.Now}
 	var loads atomic.Int64
 	ctx := context.Background()
 	a, _ := ms.Get(ctx, "/a", time.Minute, time.Minute, counter(&loads))
@@ -183,7 +168,7 @@ func TestMemosByKey(t *testing.T) {
 	}
 	// After the sweep interval, values past their TTL are dropped; /b's
 	// hour has not passed.
-	c.add(2 * time.Minute)
+	c.Add(2 * time.Minute)
 	ms.Get(ctx, "/d", time.Minute, time.Minute, counter(&loads))
 	if n := ms.Len(); n != 2 {
 		t.Errorf("%d keys after the sweep, want 2 (/b and /d)", n)

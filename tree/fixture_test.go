@@ -3,13 +3,13 @@ package tree
 import (
 	"context"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
+	"github.com/cssfs/cssfs/internal/fakeclock"
 )
 
 // tenant is the emulator set-up most tests share: two regions of 120
@@ -22,7 +22,7 @@ type fixture struct {
 	emu   *csstest.Server
 	api   *client.Client
 	tree  *Tree
-	clock *testClock
+	clock *fakeclock.Clock
 }
 
 func newFixture(t *testing.T, opts csstest.Options, cfg Config) *fixture {
@@ -48,7 +48,7 @@ func newFixtureOn(t *testing.T, emu *csstest.Server, secret string, cfg Config) 
 		t.Fatal(err)
 	}
 	t.Cleanup(blocks.Close)
-	f := &fixture{t: t, emu: emu, api: api, clock: &testClock{now: time.Now()}}
+	f := &fixture{t: t, emu: emu, api: api, clock: fakeclock.New(time.Now())}
 	tr, err := New(context.Background(), api, blocks, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -56,24 +56,6 @@ func newFixtureOn(t *testing.T, emu *csstest.Server, secret string, cfg Config) 
 	tr.now = f.clock.Now
 	f.tree = tr
 	return f
-}
-
-// testClock is the time of listing TTLs, moved by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 func (f *fixture) resolve(p string) Entry {

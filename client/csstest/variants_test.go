@@ -8,9 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/cssfs/cssfs/internal/fakeclock"
 )
 
 // rawPage is a search page with pageKey and total kept as raw JSON.
@@ -375,27 +376,9 @@ func TestContentRedirectOptions(t *testing.T) {
 	}
 }
 
-// fakeClock is a settable clock for the quota window.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 func TestQuota(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
-	e := startEmu(t, Options{QuotaPerMin: 5, QuotaWindow: 2 * time.Second, clock: clock.now})
+	clock := fakeclock.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))
+	e := startEmu(t, Options{QuotaPerMin: 5, QuotaWindow: 2 * time.Second, clock: clock.Now})
 	for i := 1; i <= 5; i++ {
 		if resp, body := e.get("us-east", "/regions"); resp.StatusCode != 200 {
 			t.Fatalf("call %d: %d %s", i, resp.StatusCode, body)
@@ -415,11 +398,11 @@ func TestQuota(t *testing.T) {
 		t.Errorf("throttled %d, want 2", got)
 	}
 	e.token() // the token endpoint is not under the quota
-	clock.add(1999 * time.Millisecond)
+	clock.Add(1999 * time.Millisecond)
 	if resp, _ := e.get("uk", "/regions"); resp.StatusCode != 500 {
 		t.Errorf("before the window ends: %d", resp.StatusCode)
 	}
-	clock.add(time.Millisecond)
+	clock.Add(time.Millisecond)
 	for i := 1; i <= 5; i++ { // a new window with its full quota: refused calls used none
 		if resp, body := e.get("uk", "/regions"); resp.StatusCode != 200 {
 			t.Fatalf("new window call %d: %d %s", i, resp.StatusCode, body)
