@@ -1,90 +1,18 @@
 package csi
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"strconv"
-	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/cssfs/cssfs/internal/mounts"
 )
 
 // fsType is the type the kernel shows for a cssfs mount.
-const fsType = "fuse.cssfs"
-
-// mountEntry is one line of /proc/self/mountinfo.
-type mountEntry struct {
-	point, fsType, source string
-}
-
-// readMounts lists the mounts of this process's namespace.
-func readMounts() ([]mountEntry, error) {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return nil, fmt.Errorf("listing mounts: %w", err)
-	}
-	defer f.Close()
-	var out []mountEntry
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		// ID PARENT MAJ:MIN ROOT POINT OPTS [OPTIONAL...] - TYPE SOURCE SUPER
-		fields := strings.Fields(sc.Text())
-		sep := -1
-		for i, f := range fields {
-			if f == "-" && i >= 6 {
-				sep = i
-				break
-			}
-		}
-		if len(fields) < 5 || sep < 0 || sep+2 >= len(fields) {
-			continue
-		}
-		out = append(out, mountEntry{point: unescapeMount(fields[4]), fsType: fields[sep+1], source: unescapeMount(fields[sep+2])})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("listing mounts: %w", err)
-	}
-	return out, nil
-}
-
-// unescapeMount undoes the octal escapes (\040 for a space) of mountinfo.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
-}
-
-// isMountpoint says whether path is a mountpoint, and of what type.
-func isMountpoint(path string) (bool, string, error) {
-	mounts, err := readMounts()
-	if err != nil {
-		return false, "", err
-	}
-	found, typ := false, ""
-	for _, m := range mounts {
-		if m.point == path {
-			found, typ = true, m.fsType // the last one is on top
-		}
-	}
-	return found, typ, nil
-}
+const fsType = mounts.CSSFS
 
 // isDead says whether a FUSE mount's process is gone: the kernel then
 // answers ENOTCONN to whatever reaches it. statfs always does (a stat
@@ -99,20 +27,13 @@ func isDead(path string) bool {
 // to go away when they are closed.
 func unmount(path string) error {
 	if os.Geteuid() != 0 {
-		out, err := exec.Command("fusermount3", "-u", "-z", path).CombinedOutput()
-		if err != nil {
-			return fmt.Errorf("fusermount3 -u -z %s: %w: %s", path, err, strings.TrimSpace(string(out)))
-		}
-		return nil
+		return mounts.Unmount(path, true) // fusermount3 cannot tell busy apart
 	}
-	err := syscall.Unmount(path, 0)
+	err := mounts.Unmount(path, false)
 	if errors.Is(err, syscall.EBUSY) {
-		err = syscall.Unmount(path, syscall.MNT_DETACH)
+		err = mounts.Unmount(path, true)
 	}
-	if err != nil {
-		return fmt.Errorf("unmounting %s: %w", path, err)
-	}
-	return nil
+	return err
 }
 
 // remountReadOnly makes the mount at path read-only for everyone who

@@ -19,6 +19,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/cssfs/cssfs/internal/mounts"
 	"github.com/cssfs/cssfs/internal/sdnotify"
 )
 
@@ -131,11 +132,11 @@ func (s *nodeServer) NodePublishVolume(ctx context.Context, req *csi.NodePublish
 		}
 		return nil, status.Errorf(codes.AlreadyExists, "NodePublishVolume: %s holds volume %s with other settings", target, m.pub.volumeID)
 	}
-	mounted, typ, err := isMountpoint(target)
+	typ, err := mounts.TypeAt(target)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "NodePublishVolume: %v", err)
 	}
-	if mounted {
+	if typ != "" {
 		if typ != fsType {
 			return nil, status.Errorf(codes.AlreadyExists, "NodePublishVolume: %s is a mountpoint of %s already", target, typ)
 		}
@@ -251,7 +252,7 @@ func (s *nodeServer) supervise(m *mountProc, target string) {
 	s.mu.Lock()
 	s.dead[target] = deadMount{m.pub.volumeID, fmt.Sprintf("cssfs mount exited (%v): %s", m.waitErr, m.stderr.tail())}
 	s.mu.Unlock()
-	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType && isDead(target) {
+	if typ, _ := mounts.TypeAt(target); typ == fsType && isDead(target) {
 		if err := unmount(target); err != nil {
 			s.d.log.Error("could not detach the dead mount", "target", target, "err", err)
 		}
@@ -289,7 +290,7 @@ func (s *nodeServer) stop(m *mountProc, target string) {
 		m.cmd.Process.Kill()
 		<-m.done
 	}
-	if mounted, typ, _ := isMountpoint(target); mounted && typ == fsType {
+	if typ, _ := mounts.TypeAt(target); typ == fsType {
 		if err := unmount(target); err != nil {
 			s.d.log.Error("could not unmount", "target", target, "err", err)
 		}
@@ -310,14 +311,14 @@ func (s *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpubli
 		s.stop(m, target)
 		s.forget(target, m)
 		s.d.log.Info("volume unmounted", "volume", m.pub.volumeID, "target", target)
-	} else if mounted, typ, err := isMountpoint(target); err != nil {
+	} else if typ, err := mounts.TypeAt(target); err != nil {
 		return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: %v", err)
-	} else if mounted && typ == fsType {
+	} else if typ == fsType {
 		// Left by an earlier driver.
 		if err := unmount(target); err != nil {
 			return nil, status.Errorf(codes.Internal, "NodeUnpublishVolume: %v", err)
 		}
-	} else if mounted {
+	} else if typ != "" {
 		return nil, status.Errorf(codes.FailedPrecondition, "NodeUnpublishVolume: %s is a mountpoint of %s, not of this driver", target, typ)
 	}
 	// The spec: the driver removes the target it created.
@@ -331,25 +332,25 @@ func (s *nodeServer) NodeUnpublishVolume(_ context.Context, req *csi.NodeUnpubli
 // driver restart, the mount processes of the earlier one are gone and
 // their mounts answer ENOTCONN. The pod's next publish mounts again.
 func (s *nodeServer) cleanStaleMounts(dir string) {
-	mounts, err := readMounts()
+	all, err := mounts.List()
 	if err != nil {
 		s.d.log.Error("could not look for dead mounts", "err", err)
 		return
 	}
 	prefix := filepath.Clean(dir) + string(filepath.Separator)
-	for _, m := range mounts {
-		if m.fsType != fsType || !strings.HasPrefix(m.point, prefix) {
+	for _, m := range all {
+		if m.Type != fsType || !strings.HasPrefix(m.Point, prefix) {
 			continue
 		}
-		if !isDead(m.point) {
-			s.d.log.Info("left a live cssfs mount alone", "target", m.point)
+		if !isDead(m.Point) {
+			s.d.log.Info("left a live cssfs mount alone", "target", m.Point)
 			continue
 		}
-		if err := unmount(m.point); err != nil {
-			s.d.log.Error("could not unmount a dead cssfs mount", "target", m.point, "err", err)
+		if err := unmount(m.Point); err != nil {
+			s.d.log.Error("could not unmount a dead cssfs mount", "target", m.Point, "err", err)
 			continue
 		}
-		s.d.log.Info("unmounted a dead cssfs mount of an earlier driver", "target", m.point)
+		s.d.log.Info("unmounted a dead cssfs mount of an earlier driver", "target", m.Point)
 	}
 }
 

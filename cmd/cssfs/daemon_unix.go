@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/cssfs/cssfs/internal/logout"
+	"github.com/cssfs/cssfs/internal/mounts"
 )
 
 // daemonChildEnv marks the background process of "cssfs mount --daemon".
@@ -106,56 +107,12 @@ func runUnmount(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	// Only Linux has /proc/self/mountinfo to check the type by.
-	if fstype := mountType(dir); fstype != "fuse.cssfs" && runtime.GOOS == "linux" {
+	if fstype, _ := mounts.TypeAt(dir); fstype != mounts.CSSFS && runtime.GOOS == "linux" {
 		return fmt.Errorf("%s is not a cssfs mount (type %q)", dir, fstype)
 	}
-	if os.Geteuid() == 0 {
-		flags := 0
-		if lazy {
-			flags = lazyUnmountFlag
-		}
-		if err := syscall.Unmount(dir, flags); err != nil {
-			if errors.Is(err, syscall.EBUSY) {
-				return fmt.Errorf("%s is busy (files are open on it); close them or use cssfs unmount -z", dir)
-			}
-			return fmt.Errorf("unmounting %s: %w", dir, err)
-		}
-		return nil
+	err = mounts.Unmount(dir, lazy)
+	if errors.Is(err, syscall.EBUSY) {
+		return fmt.Errorf("%s is busy (files are open on it); close them or use cssfs unmount -z", dir)
 	}
-	fargs := []string{"-u"}
-	if lazy {
-		fargs = append(fargs, "-z")
-	}
-	out, err := exec.Command("fusermount3", append(fargs, dir)...).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("fusermount3 -u %s: %w: %s", dir, err, strings.TrimSpace(string(out)))
-	}
-	return nil
-}
-
-// mountType is the filesystem type mounted at dir ("" if none).
-func mountType(dir string) string {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return ""
-	}
-	fstype := ""
-	for _, line := range strings.Split(string(data), "\n") {
-		// ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER
-		fields := strings.Fields(line)
-		if len(fields) < 5 || unescapeMountinfo(fields[4]) != dir {
-			continue
-		}
-		for i, f := range fields {
-			if f == "-" && i+1 < len(fields) {
-				fstype = fields[i+1] // the last mount on dir wins
-			}
-		}
-	}
-	return fstype
-}
-
-// unescapeMountinfo undoes the octal escapes of spaces and such.
-func unescapeMountinfo(s string) string {
-	return strings.NewReplacer(`\040`, " ", `\011`, "\t", `\012`, "\n", `\134`, `\`).Replace(s)
+	return err
 }

@@ -10,15 +10,14 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"os/signal"
 	"runtime/pprof"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/cssfs/cssfs/fusefs"
+	"github.com/cssfs/cssfs/internal/mounts"
 	"github.com/cssfs/cssfs/internal/sdnotify"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/tree"
@@ -185,23 +184,11 @@ func unmount(clean func() error, dir string, log *slog.Logger) {
 	if err == nil {
 		return
 	}
-	if err := lazyUnmount(dir); err != nil {
+	if err := mounts.Unmount(dir, true); err != nil {
 		log.Error("mount is busy and the lazy unmount failed; close the files open on it, or run: fusermount3 -u -z "+dir, "err", err)
 		return
 	}
 	log.Warn("mount was busy (files are open on it): detached; cssfs exits when they are closed", "dir", dir)
-}
-
-// lazyUnmount detaches a busy mount: directly as root, else via fusermount3.
-func lazyUnmount(dir string) error {
-	if os.Geteuid() == 0 {
-		return syscall.Unmount(dir, lazyUnmountFlag)
-	}
-	out, err := exec.Command("fusermount3", "-u", "-z", dir).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("fusermount3 -u -z: %w: %s", err, strings.TrimSpace(string(out)))
-	}
-	return nil
 }
 
 func startCPUProfile(path string) (stop func(), err error) {

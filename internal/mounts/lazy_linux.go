@@ -1,0 +1,6 @@
+package mounts
+
+import "syscall"
+
+// lazyFlag detaches a busy mount now; it goes when its files close.
+const lazyFlag = syscall.MNT_DETACH
