@@ -13,9 +13,9 @@ const (
 	// maxListPages bounds one listing (10 million records at 100 a page), so a
 	// server that never says lastPage cannot keep us paging forever.
 	maxListPages = 100_000
-	// maxFirstBatch bounds the first parallel batch, which `total` sizes:
+	// maxBatch bounds one parallel batch, which `total` sizes:
 	// a total that lies must not cost thousands of calls.
-	maxFirstBatch = 64
+	maxBatch = 64
 	// maxEmptyPages is how many empty pages in a row a listing follows before
 	// it gives up: token-paged stores may answer an empty page that is not
 	// the last, but not forever.
@@ -167,11 +167,14 @@ func (w *walk) next(ctx context.Context, key string, p *Page) (string, bool, err
 }
 
 // parallel fetches the pages from record offset from on, up to parallel at
-// once, in batches that start at first pages and then double up to
-// parallel, so that a listing without a usable total wastes few calls past
-// its end. Every answer must still carry the offset of the page after it.
-func (w *walk) parallel(ctx context.Context, from int64, first, parallel int) error {
-	batch := first
+// once, in batches of at most maxBatch. While the hint (pages the
+// first answer's total promised) lasts, a batch asks for what it promises,
+// so that a listing whose total is right asks for no page past its end;
+// past it, batches double from the last one up to parallel, so that a
+// listing without a usable total wastes few calls past its end. Every
+// answer must still carry the offset of the page after it.
+func (w *walk) parallel(ctx context.Context, from int64, hint, parallel int) error {
+	batch := min(hint, maxBatch)
 	for {
 		if err := w.count(batch); err != nil {
 			return err
@@ -202,7 +205,11 @@ func (w *walk) parallel(ctx context.Context, from int64, first, parallel int) er
 			}
 		}
 		from += int64(batch * w.limit)
-		batch = max(min(batch*2, parallel), 1)
+		if hint -= batch; hint > 0 {
+			batch = min(hint, maxBatch)
+		} else {
+			batch = max(min(batch*2, parallel), 1)
+		}
 	}
 }
 
@@ -222,18 +229,18 @@ func (w *walk) fail(format string, args ...any) error {
 	return &APIError{Op: "search", Region: w.region, Err: ErrBadResponse, detail: fmt.Sprintf(format, args...)}
 }
 
-// pagesLeft sizes the first parallel batch from `total`, which the reference
-// documents as a page count but may be a record count or absent: a hint,
-// never the end. A total no larger than the first page cannot be records,
-// since more follow. Without one, start at two pages.
+// pagesLeft is how many pages `total` promises after the first, which the
+// reference documents as a page count but may be a record count or absent:
+// a hint, never the end. A total no larger than the first page cannot be
+// records, since more follow. Without one, start at two pages.
 func pagesLeft(first *Page, limit int) int {
 	switch {
 	case first.Total < 0:
 		return 2
 	case first.Total <= int64(len(first.Objects)):
-		return int(min(max(first.Total-1, 1), maxFirstBatch))
+		return int(min(max(first.Total-1, 1), maxListPages))
 	default:
 		left := first.Total - int64(len(first.Objects))
-		return int(min(max((left+int64(limit)-1)/int64(limit), 1), maxFirstBatch))
+		return int(min(max((left+int64(limit)-1)/int64(limit), 1), maxListPages))
 	}
 }

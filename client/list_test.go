@@ -14,7 +14,7 @@ import (
 
 func TestListParallelPaging(t *testing.T) {
 	for _, total := range []string{"none", "records", "pages"} {
-		for _, n := range []int{0, 1, 99, 100, 101, 245, 1000} {
+		for _, n := range []int{0, 1, 99, 100, 101, 245, 1000, 6401, 10_000} {
 			var calls atomic.Int32
 			h := pagedHandler(t, n, total != "none", func(key int64, page map[string]string) {
 				if total == "pages" {

@@ -117,7 +117,7 @@ func (d *dirNode) OpendirHandle(ctx context.Context, flags uint32) (gofs.FileHan
 	if changed {
 		fuseFlags = 0
 	}
-	h := &dirHandle{ds: gofs.NewListDirStream(dirEntries(l)), release: func() {
+	h := &dirHandle{d: d, l: l, ds: gofs.NewListDirStream(dirEntries(l)), release: func() {
 		d.mu.Lock()
 		if d.readers[pid]--; d.readers[pid] <= 0 {
 			delete(d.readers, pid)
@@ -193,8 +193,22 @@ func callerPID(ctx context.Context) uint32 {
 // dirHandle is an open directory: a list of entries, and who to tell when
 // it is closed.
 type dirHandle struct {
+	d       *dirNode
+	l       *tree.Listing // the listing ds reads
 	ds      gofs.DirStream
 	release func()
+}
+
+// Lookup serves readdirplus (ls -l), which looks up every entry it lists:
+// from the listing being read, so that each of 10,000 entries costs a
+// search of that listing, not a trip through the tree's cache under a
+// deadline of its own.
+func (h *dirHandle) Lookup(ctx context.Context, name string, out *fuse.EntryOut) (*gofs.Inode, syscall.Errno) {
+	e, ok := h.l.Lookup(name)
+	if !ok {
+		return nil, syscall.ENOENT
+	}
+	return h.d.newChild(ctx, e, out), 0
 }
 
 func (h *dirHandle) Readdirent(ctx context.Context) (*fuse.DirEntry, syscall.Errno) {

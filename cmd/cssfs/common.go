@@ -15,6 +15,7 @@ import (
 	"github.com/cssfs/cssfs/client"
 	"github.com/cssfs/cssfs/client/csstest"
 	"github.com/cssfs/cssfs/internal/clidoc"
+	"github.com/cssfs/cssfs/internal/gcpace"
 	"github.com/cssfs/cssfs/internal/logout"
 	"github.com/cssfs/cssfs/metrics"
 	"github.com/cssfs/cssfs/naming"
@@ -238,10 +239,12 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 // which for a full cache doubles the process's memory. GOMEMLIMIT wins.
 // Below the limit, garbage may grow to a quarter of the live heap (not
 // all of it): cached blocks hold no pointers, so collecting often is
-// cheap, and a walk's listings then cost their size, not twice. GOGC wins.
+// cheap, and a walk's listings then cost their size, not twice. A small
+// heap may still gather gcFloor of garbage, so that decoding a listing is
+// not mostly collecting (internal/gcpace). GOGC wins.
 func limitMemory(cacheSize int64, log *slog.Logger) {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
+		gcpace.Start(gcPercent, gcFloor)
 	}
 	if os.Getenv("GOMEMLIMIT") != "" {
 		return
@@ -251,8 +254,12 @@ func limitMemory(cacheSize int64, log *slog.Logger) {
 	log.Debug("memory limit set", "bytes", limit)
 }
 
-// gcPercent is cssfs's GOGC.
-const gcPercent = 25
+// gcPercent is cssfs's GOGC on a large heap; gcFloor is the garbage a
+// small one may gather between collections.
+const (
+	gcPercent = 25
+	gcFloor   = 32 << 20
+)
 
 func envOr(name, def string) string {
 	if v := os.Getenv(name); v != "" {
