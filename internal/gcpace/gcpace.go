@@ -36,15 +36,19 @@ func Start(minPercent int, floor uint64) *Pacer {
 
 // Percent is the GOGC that allows max(live*min%, floor) bytes of garbage:
 // floor/live as a percentage while the heap is small, min once it is large.
+// The runtime never collects below a heap of 4 MiB × GOGC/100, so GOGC
+// stops at the value that puts that minimum at floor: a nearly empty heap
+// may still gather only floor.
 func (p *Pacer) Percent(live uint64) int {
-	if live == 0 || p.floor/live >= maxPercent/100 {
-		return maxPercent
+	top := max(p.min, int(p.floor*100/runtimeMinHeap))
+	if live == 0 {
+		return top
 	}
-	return max(p.min, int(p.floor*100/live))
+	return min(top, max(p.min, int(min(p.floor*100/live, uint64(top)))))
 }
 
-// maxPercent bounds GOGC on a nearly empty heap, where floor/live is huge.
-const maxPercent = 10_000
+// runtimeMinHeap is the Go runtime's smallest heap goal at GOGC=100.
+const runtimeMinHeap = 4 << 20
 
 // sentinel is garbage whose finalizer runs once per collection: the hook
 // for re-pacing without polling.
