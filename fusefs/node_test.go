@@ -131,6 +131,47 @@ func TestOpendirCachesWhileTheListingLasts(t *testing.T) {
 	}
 }
 
+// Readdirplus looks each entry up through the open directory: the same
+// node and attributes as a lookup by name, and no entry for a name the
+// listing being read does not hold.
+func TestReaddirplusLookupMatchesLookup(t *testing.T) {
+	root, emu := newTestRoot(t, tree.Config{})
+	var o csstest.Object
+	for _, obj := range emu.Objects("uk") {
+		if obj.Type == "callrecording" && obj.ObjectState == csstest.StateAvailable {
+			o = obj
+			break
+		}
+	}
+	node, _ := lookup(t, root, "uk", "callrecording", o.Created().Format("2006"), o.Created().Format("01"), o.Created().Format("02"))
+	day := node.(*dirNode)
+	names, _ := readdir(t, day)
+	ctx := context.Background()
+	fh, _, errno := day.OpendirHandle(ctx, 0)
+	if errno != 0 {
+		t.Fatalf("opendir: %v", errno)
+	}
+	h := fh.(gofs.FileLookuper)
+	defer fh.(*dirHandle).Releasedir(ctx, 0)
+	for _, name := range names {
+		var viaHandle, viaNode fuse.EntryOut
+		a, errno := h.Lookup(ctx, name, &viaHandle)
+		if errno != 0 {
+			t.Fatalf("readdirplus lookup of %s: %v", name, errno)
+		}
+		b, errno := day.Lookup(ctx, name, &viaNode)
+		if errno != 0 {
+			t.Fatalf("lookup of %s: %v", name, errno)
+		}
+		if a.StableAttr() != b.StableAttr() || viaHandle.Attr != viaNode.Attr {
+			t.Errorf("%s: readdirplus gives %+v %+v, lookup %+v %+v", name, a.StableAttr(), viaHandle.Attr, b.StableAttr(), viaNode.Attr)
+		}
+	}
+	if _, errno := h.Lookup(ctx, "not-listed.wav", &fuse.EntryOut{}); errno != syscall.ENOENT {
+		t.Errorf("readdirplus lookup of a name not listed: %v, want ENOENT", errno)
+	}
+}
+
 // Attributes reach the kernel as the tree has them, owned by the mount's
 // user, with st_blksize the block size.
 func TestAttributes(t *testing.T) {
