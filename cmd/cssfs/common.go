@@ -258,7 +258,7 @@ func limitMemory(cacheSize int64, log *slog.Logger) {
 // small one may gather between collections.
 const (
 	gcPercent = 25
-	gcFloor   = 32 << 20
+	gcFloor   = 16 << 20
 )
 
 func envOr(name, def string) string {
