@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"os"
 	"sync"
 	"sync/atomic"
 )
@@ -97,9 +98,10 @@ func (fl *freeList) put(b []byte) {
 	}
 }
 
-// poisonFreed (set by tests) fills every freed buffer with a marker, so a
-// read from a buffer after its release shows as wrong bytes.
-var poisonFreed bool
+// poisonFreed fills every freed buffer with a marker, so that a read from
+// a buffer after its release shows as wrong bytes: set by this package's
+// tests, and by CSSFS_DEBUG_POISON=1 for a mount under test.
+var poisonFreed = os.Getenv("CSSFS_DEBUG_POISON") == "1"
 
 func poison(b []byte) {
 	for i := range b {
