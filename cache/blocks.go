@@ -162,7 +162,7 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 	if err != nil {
 		return nil, fmt.Errorf("block cache: %w", err)
 	}
-	return &Blocks{fetch: f, cfg: cfg, lru: lru, free: newFreeList(cfg.BlockSize), pending: map[string]*fetch{}}, nil
+	return &Blocks{fetch: f, cfg: cfg, lru: lru, free: newFreeList(cfg.BlockSize, cfg.MaxBytes), pending: map[string]*fetch{}}, nil
 }
 
 // store gives ristretto one reference to k (the caller's). A Set that

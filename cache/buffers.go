@@ -63,11 +63,16 @@ type freeList struct {
 	recycled atomic.Int64 // buffers handed out again
 }
 
-// freeBlocks bounds the spare buffers (so their memory) of one cache.
-const freeBlocks = 16
+// A cache keeps spare buffers worth a sixteenth of its size, within
+// these bounds: their memory comes on top of the cache's.
+const (
+	minFreeBlocks = 4
+	maxFreeBlocks = 16
+)
 
-func newFreeList(size int64) *freeList {
-	return &freeList{size: int(size), bufs: make(chan []byte, freeBlocks)}
+func newFreeList(size, cacheBytes int64) *freeList {
+	n := min(max(cacheBytes/size/16, minFreeBlocks), maxFreeBlocks)
+	return &freeList{size: int(size), bufs: make(chan []byte, n)}
 }
 
 // get returns a buffer of n bytes: a spare one when n is the block size
