@@ -75,10 +75,15 @@ type BlockConfig struct {
 //
 // Concurrent readers of one block share one fetch, and fetches run detached
 // from the reader's context, so an interrupted reader does not fail others.
+//
+// Blocks are reference counted (see block): whoever may still read a
+// block's bytes holds a reference, and a block's buffer is reused for
+// another block only once all are let go.
 type Blocks struct {
 	fetch Fetcher
 	cfg   BlockConfig
-	lru   *ristretto.Cache[string, []byte]
+	lru   *ristretto.Cache[string, *block] // holds one reference per entry
+	free  *freeList
 
 	mu      sync.Mutex
 	pending map[string]*fetch
@@ -87,9 +92,17 @@ type Blocks struct {
 }
 
 // fetch is one block on its way, or fetched ahead and waiting for a reader.
+//
+// blk exists from the start, so that readers joining the fetch can take
+// references before its bytes arrive; its data is set (on success only)
+// before done is closed. The fetch holds one reference of blk while it is
+// in Blocks.pending: whoever takes it out of pending hands that reference
+// to ristretto or lets go of it. Every *fetch that get returns carries
+// one more reference, for the caller (see await).
 type fetch struct {
 	done     chan struct{}
-	data     []byte
+	blk      *block
+	data     []byte // the bytes being fetched (the loader's, until done)
 	err      error
 	size     int64
 	ahead    bool // a prefetch, counted in Blocks.ahead until taken
@@ -105,6 +118,7 @@ type Stats struct {
 	Evicted                                                          int64 // blocks ristretto evicted
 	Held                                                             int64 // bytes ristretto holds
 	Ahead                                                            int64 // bytes prefetched and not yet read, or on their way
+	Recycled                                                         int64 // block buffers reused instead of allocated
 }
 
 // NewBlocks makes a block cache over f.
@@ -128,16 +142,45 @@ func NewBlocks(f Fetcher, cfg BlockConfig) (*Blocks, error) {
 		cfg.AheadTTL = defaultAheadTTL
 	}
 	items := max(cfg.MaxBytes/cfg.BlockSize, minItems)
-	lru, err := ristretto.NewCache(&ristretto.Config[string, []byte]{
+	lru, err := ristretto.NewCache(&ristretto.Config[string, *block]{
 		NumCounters: countersPerItem * items,
 		MaxCost:     cfg.MaxBytes,
 		BufferItems: bufferItems,
 		Metrics:     true,
+		// Ristretto calls this once for every value it was given (Set
+		// returned true) when the value leaves: evicted, rejected by
+		// its admission policy, replaced by a Set of the same key, or
+		// cleared by Close. A value that never got in (Set returned
+		// false) is not its to release. It may pass nil (a victim that
+		// was gone already).
+		OnExit: func(k *block) {
+			if k != nil {
+				k.release()
+			}
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("block cache: %w", err)
 	}
-	return &Blocks{fetch: f, cfg: cfg, lru: lru, pending: map[string]*fetch{}}, nil
+	return &Blocks{fetch: f, cfg: cfg, lru: lru, free: newFreeList(cfg.BlockSize, cfg.MaxBytes), pending: map[string]*fetch{}}, nil
+}
+
+// store gives ristretto one reference to k (the caller's). A Set that
+// ristretto drops leaves the reference with the caller: it is let go here.
+func (b *Blocks) store(key string, k *block, size int64) {
+	if !b.lru.Set(key, k, size) {
+		k.release()
+	}
+}
+
+// cached returns block key from ristretto with a reference for the
+// caller. Ristretto may evict it (and let go of its reference) at any
+// moment, so a block found dead is a miss.
+func (b *Blocks) cached(key string) *block {
+	if k, ok := b.lru.Get(key); ok && k != nil && k.acquire() {
+		return k
+	}
+	return nil
 }
 
 // Close releases the cache.
@@ -152,6 +195,7 @@ func (b *Blocks) Stats() Stats {
 	s := b.stats
 	s.Ahead = b.ahead
 	b.mu.Unlock()
+	s.Recycled = b.free.recycled.Load()
 	if m := b.lru.Metrics; m != nil {
 		s.Evicted = int64(m.KeysEvicted())
 		s.Held = int64(m.CostAdded()) - int64(m.CostEvicted())
@@ -184,30 +228,43 @@ func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent 
 	bs := b.cfg.BlockSize
 	end := min(off+int64(len(p)), r.Size)
 	first, last := off/bs, (end-1)/bs
-	// Start every block the read spans, then copy them in order.
+	// Start every block the read spans, then copy them in order. Each
+	// wait carries a reference, given back once its block is copied (or,
+	// after a failure, unread).
 	waits := make([]*fetch, last-first+1)
 	for i := range waits {
-		if data := recent.get(first + int64(i)); data != nil {
-			waits[i] = doneFetch(data)
+		if k := recent.get(first + int64(i)); k != nil {
+			waits[i] = doneFetch(k)
 		} else {
 			waits[i] = b.get(r, first+int64(i))
 		}
 	}
+	defer func() {
+		for _, f := range waits {
+			if f != nil {
+				f.blk.release()
+			}
+		}
+	}()
 	n := 0
 	for i, f := range waits {
 		idx := first + int64(i)
-		data, err := b.await(ctx, r, idx, f)
+		waits[i] = nil // await takes over its reference
+		k, err := b.await(ctx, r, idx, f)
 		if err != nil {
 			return n, err
 		}
-		recent.put(idx, data)
+		data := k.data
+		recent.put(idx, k)
 		start := idx * bs
 		lo := max(off, start) - start
 		hi := min(end, start+int64(len(data))) - start
 		if lo >= hi {
+			k.release()
 			return n, fmt.Errorf("object %s: block %d is short", r.ID, idx)
 		}
 		n += copy(p[n:], data[lo:hi])
+		k.release()
 	}
 	return n, nil
 }
@@ -215,54 +272,64 @@ func (b *Blocks) readAt(ctx context.Context, r Ref, p []byte, off int64, recent 
 // readView returns the bytes [off, off+len(p)) of r (fewer only at the
 // end): a slice of the cached block itself when they lie in one block, so
 // that the caller can hand them on without a copy, else p filled by readAt.
-// The block's bytes never change; the caller must not change them either.
-func (b *Blocks) readView(ctx context.Context, r Ref, p []byte, off int64, recent *recentBlocks) ([]byte, error) {
+// With a slice of a block it returns that block, with a reference the
+// caller must let go of once it no longer reads the slice (k is nil for p).
+// The block's bytes never change while referenced; the caller must not
+// change them either.
+func (b *Blocks) readView(ctx context.Context, r Ref, p []byte, off int64, recent *recentBlocks) (v []byte, k *block, err error) {
 	if off >= r.Size || len(p) == 0 {
-		return p[:0], nil
+		return p[:0], nil, nil
 	}
 	bs := b.cfg.BlockSize
 	end := min(off+int64(len(p)), r.Size)
 	idx := off / bs
 	if (end-1)/bs != idx {
 		n, err := b.readAt(ctx, r, p, off, recent)
-		return p[:n], err
+		return p[:n], nil, err
 	}
-	data := recent.get(idx)
-	if data == nil {
-		var err error
-		if data, err = b.await(ctx, r, idx, b.get(r, idx)); err != nil {
-			return nil, err
+	if k = recent.get(idx); k == nil {
+		if k, err = b.await(ctx, r, idx, b.get(r, idx)); err != nil {
+			return nil, nil, err
 		}
-		recent.put(idx, data)
+		recent.put(idx, k)
 	}
 	lo, hi := off-idx*bs, end-idx*bs
-	if hi > int64(len(data)) {
-		return nil, fmt.Errorf("object %s: block %d is short", r.ID, idx)
+	if hi > int64(len(k.data)) {
+		k.release()
+		return nil, nil, fmt.Errorf("object %s: block %d is short", r.ID, idx)
 	}
-	return data[lo:hi:hi], nil
+	return k.data[lo:hi:hi], k, nil
 }
 
-func doneFetch(data []byte) *fetch {
-	f := &fetch{done: make(chan struct{}), data: data}
+// doneFetch is a fetch that is over, carrying the caller's reference to k.
+func doneFetch(k *block) *fetch {
+	f := &fetch{done: make(chan struct{}), blk: k}
 	close(f.done)
 	return f
 }
 
 // Block returns block idx of r, from the cache or by one shared fetch.
+// The caller may keep the bytes as long as it likes: its reference is
+// never given back, so this block's buffer is left to the GC, not reused.
 func (b *Blocks) Block(ctx context.Context, r Ref, idx int64) ([]byte, error) {
-	return b.await(ctx, r, idx, b.get(r, idx))
+	k, err := b.await(ctx, r, idx, b.get(r, idx))
+	if err != nil {
+		return nil, err
+	}
+	return k.data, nil
 }
 
-// await waits for f, the fetch of block idx. A block whose span failed or
-// was cancelled under this reader (the readers that wanted the span had
-// gone elsewhere before this one came, or the span's deadline passed) is
-// fetched again, alone.
-func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) ([]byte, error) {
+// await waits for f, the fetch of block idx, and takes over the reference
+// f carries: it returns the block with that reference, or lets go of it
+// with an error. A block whose span failed or was cancelled under this
+// reader (the readers that wanted the span had gone elsewhere before this
+// one came, or the span's deadline passed) is fetched again, alone.
+func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) (*block, error) {
 	key := blockKey(r, idx)
 	for range maxRefetch {
-		data, err := b.wait(ctx, key, f)
+		k, err := b.wait(ctx, key, f)
 		if !errors.Is(err, errInSpan) || ctx.Err() != nil {
-			return data, err
+			return k, err
 		}
 		f = b.get(r, idx)
 	}
@@ -274,29 +341,34 @@ func (b *Blocks) await(ctx context.Context, r Ref, idx int64, f *fetch) ([]byte,
 const maxRefetch = 3
 
 // get finds block idx in the cache (a finished fetch), joins its fetch, or
-// starts one.
+// starts one. The fetch it returns carries a reference for the caller.
 func (b *Blocks) get(r Ref, idx int64) *fetch {
 	key := blockKey(r, idx)
-	if data, ok := b.lru.Get(key); ok {
+	if k := b.cached(key); k != nil {
 		b.count(func(s *Stats) { s.Hits++ })
-		return doneFetch(data)
+		return doneFetch(k)
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if f := b.pending[key]; f != nil {
 		b.stats.Hits++
+		f.blk.refs.Add(1) // cannot be dead: pending holds a reference
 		return f
 	}
 	b.stats.Misses++
-	return b.startLocked(r, idx, key, false)
+	f := b.startLocked(r, idx, key, false)
+	f.blk.refs.Add(1)
+	return f
 }
 
 // wait waits for f, then moves a prefetched block from the pending map to
-// ristretto: it has been read, so it counts as used.
-func (b *Blocks) wait(ctx context.Context, key string, f *fetch) ([]byte, error) {
+// ristretto: it has been read, so it counts as used. It takes over the
+// reference f carries, as await does.
+func (b *Blocks) wait(ctx context.Context, key string, f *fetch) (*block, error) {
 	select {
 	case <-f.done:
 	case <-ctx.Done():
+		f.blk.release()
 		return nil, ctx.Err()
 	}
 	if f.ahead {
@@ -305,12 +377,18 @@ func (b *Blocks) wait(ctx context.Context, key string, f *fetch) ([]byte, error)
 			delete(b.pending, key)
 			b.ahead -= f.size
 			if f.err == nil {
-				b.lru.Set(key, f.data, f.size)
+				b.store(key, f.blk, f.size) // pending's reference
+			} else {
+				f.blk.release()
 			}
 		}
 		b.mu.Unlock()
 	}
-	return f.data, f.err
+	if f.err != nil {
+		f.blk.release()
+		return nil, f.err
+	}
+	return f.blk, nil
 }
 
 // Prefetch starts fetching block idx of r in the background unless it is
@@ -320,7 +398,7 @@ func (b *Blocks) Prefetch(r Ref, idx int64) bool {
 		return true
 	}
 	key := blockKey(r, idx)
-	if _, ok := b.lru.Get(key); ok {
+	if _, ok := b.lru.Get(key); ok { // only asks whether it is there
 		return true
 	}
 	b.mu.Lock()
@@ -348,14 +426,20 @@ func (b *Blocks) dropStaleLocked() {
 			delete(b.pending, key)
 			b.ahead -= f.size
 			b.stats.AheadDropped++
+			f.blk.release() // pending's reference
 		}
 	}
+}
+
+// newFetch makes a fetch of size bytes, holding pending's reference.
+func (b *Blocks) newFetch(size int64, ahead bool, sp *span) *fetch {
+	return &fetch{done: make(chan struct{}), blk: newBlock(nil, b.free), size: size, ahead: ahead, span: sp}
 }
 
 // startLocked begins fetching one block under its own deadline.
 func (b *Blocks) startLocked(r Ref, idx int64, key string, ahead bool) *fetch {
 	start := idx * b.cfg.BlockSize
-	f := &fetch{done: make(chan struct{}), size: max(min(b.cfg.BlockSize, r.Size-start), 0), ahead: ahead}
+	f := b.newFetch(max(min(b.cfg.BlockSize, r.Size-start), 0), ahead, nil)
 	b.pending[key] = f
 	if ahead {
 		b.ahead += f.size
@@ -377,7 +461,9 @@ func (b *Blocks) read(r Ref, start, size int64) ([]byte, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.FetchTimeout)
 	defer cancel()
-	data := make([]byte, size)
+	// On failure the buffer is left to the GC, not reused: the fetcher
+	// is trusted to be done with it only after success.
+	data := b.free.get(size)
 	sp := &spiller{b: b, r: r}
 	n, err := b.fetch.ReadRange(ctx, r.Region, r.ID, start, data, sp.take)
 	if err != nil {
@@ -418,13 +504,13 @@ func (s *spiller) take(off int64, p []byte) {
 				s.buf = nil
 				continue
 			}
-			s.idx, s.buf, s.have = idx, make([]byte, size), 0
+			s.idx, s.buf, s.have = idx, s.b.free.get(size), 0
 		}
 		n := copy(s.buf[s.have:], p)
 		s.have += int64(n)
 		off, p = off+int64(n), p[n:]
 		if s.have == size {
-			s.b.lru.Set(blockKey(s.r, idx), s.buf, size)
+			s.b.store(blockKey(s.r, idx), newBlock(s.buf, s.b.free), size)
 			s.b.count(func(st *Stats) { st.SpilledBlocks++ })
 			s.buf = nil
 		}

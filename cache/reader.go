@@ -34,11 +34,12 @@ func (b *Blocks) NewReader(r Ref, maxAhead int64) *Reader {
 }
 
 // Close says the reader is done: the streamed requests that only it
-// wanted stop.
+// wanted stop, and the blocks it kept at hand may be reused.
 func (rd *Reader) Close() {
 	rd.mu.Lock()
 	defer rd.mu.Unlock()
 	rd.b.release(rd.spans, nil)
+	rd.recent.close()
 }
 
 // spansPerWindow is how many streamed requests a full readahead window
@@ -52,10 +53,18 @@ func (rd *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) 
 }
 
 // ReadView is ReadAt without a copy where it can: see Blocks.readView.
-// The slice it returns may be a cached block's, and must not be changed.
+// The slice it returns may be a cached block's, and must not be changed;
+// give it back with ReleaseView once it is no longer read, so that the
+// block's buffer can be reused (one never given back is left to the GC).
 func (rd *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
 	rd.readahead(off, int64(len(p)))
-	return rd.b.readView(ctx, rd.r, p, off, &rd.recent)
+	v, k, err := rd.b.readView(ctx, rd.r, p, off, &rd.recent)
+	if k != nil && !lend(v, k) {
+		// Not recorded, so it could not be given back: copy instead.
+		v = p[:copy(p, v)]
+		k.release()
+	}
+	return v, err
 }
 
 // WarmEnds prefetches the first and last block, where header probes
@@ -156,39 +165,65 @@ func (rd *Reader) readahead(off, size int64) {
 // slices ristretto holds, so keeping them costs little.
 const recentCount = 16
 
-// recentBlocks remembers the last few blocks one reader used.
+// recentBlocks remembers the last few blocks one reader used, holding a
+// reference to each until it is overwritten or the reader closes.
 type recentBlocks struct {
-	mu   sync.Mutex
-	idx  [recentCount]int64
-	data [recentCount][]byte
-	n    int // next slot to overwrite
+	mu     sync.Mutex
+	idx    [recentCount]int64
+	blk    [recentCount]*block
+	n      int  // next slot to overwrite
+	closed bool // keeps nothing any more
 }
 
-func (rb *recentBlocks) get(idx int64) []byte {
+// get returns block idx, if kept, with a reference for the caller.
+func (rb *recentBlocks) get(idx int64) *block {
 	if rb == nil {
 		return nil
 	}
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
-	for i, d := range rb.data {
-		if d != nil && rb.idx[i] == idx {
-			return d
+	for i, k := range rb.blk {
+		if k != nil && rb.idx[i] == idx && k.acquire() {
+			return k
 		}
 	}
 	return nil
 }
 
-func (rb *recentBlocks) put(idx int64, data []byte) {
+// put keeps k (the caller keeps its own reference) as block idx.
+func (rb *recentBlocks) put(idx int64, k *block) {
 	if rb == nil {
 		return
 	}
 	rb.mu.Lock()
 	defer rb.mu.Unlock()
-	for i, d := range rb.data {
-		if d != nil && rb.idx[i] == idx {
+	if rb.closed {
+		return
+	}
+	for i, kept := range rb.blk {
+		if kept != nil && rb.idx[i] == idx {
 			return
 		}
 	}
-	rb.idx[rb.n], rb.data[rb.n] = idx, data
-	rb.n = (rb.n + 1) % len(rb.data)
+	if !k.acquire() {
+		return // cannot be: the caller holds a reference
+	}
+	if old := rb.blk[rb.n]; old != nil {
+		old.release()
+	}
+	rb.idx[rb.n], rb.blk[rb.n] = idx, k
+	rb.n = (rb.n + 1) % len(rb.blk)
+}
+
+// close lets go of every block kept.
+func (rb *recentBlocks) close() {
+	rb.mu.Lock()
+	defer rb.mu.Unlock()
+	for i, k := range rb.blk {
+		if k != nil {
+			k.release()
+			rb.blk[i] = nil
+		}
+	}
+	rb.closed = true
 }

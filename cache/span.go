@@ -94,7 +94,7 @@ func (b *Blocks) prefetchSpan(r Ref, idx, n int64, h spanSet) (covered int64, se
 	run := make([]*fetch, 0, end-idx)
 	keys := make([]string, 0, end-idx)
 	for i := idx; i < end; i++ {
-		f := &fetch{done: make(chan struct{}), size: min(b.cfg.BlockSize, r.Size-i*b.cfg.BlockSize), ahead: true, span: sp}
+		f := b.newFetch(min(b.cfg.BlockSize, r.Size-i*b.cfg.BlockSize), true, sp)
 		key := blockKey(r, i)
 		b.pending[key] = f
 		b.ahead += f.size
@@ -137,7 +137,7 @@ func (b *Blocks) stream(ctx context.Context, st Streamer, r Ref, sp *span, run [
 		}
 		f := run[cur]
 		if f.data == nil { // allocated as the bytes come, not up front
-			f.data = make([]byte, f.size)
+			f.data = b.free.get(f.size)
 		}
 		return f.data[have:]
 	}
@@ -145,7 +145,7 @@ func (b *Blocks) stream(ctx context.Context, st Streamer, r Ref, sp *span, run [
 		for len(p) > 0 && cur < len(run) {
 			f := run[cur]
 			if f.data == nil {
-				f.data = make([]byte, f.size)
+				f.data = b.free.get(f.size)
 			}
 			k := min(len(p), len(f.data)-int(have))
 			if &p[0] != &f.data[have] { // not read in place
@@ -177,22 +177,28 @@ func (b *Blocks) stream(ctx context.Context, st Streamer, r Ref, sp *span, run [
 
 // finish completes one fetch: a demand fetch goes to ristretto at once, a
 // prefetch waits in pending for its reader (see wait); a failure is
-// forgotten so that the next reader asks again.
+// forgotten so that the next reader asks again. Only a fetch that
+// succeeded gives its block bytes: those of a failed one (perhaps half
+// written) are never read, and are left to the GC.
 func (b *Blocks) finish(key string, f *fetch, err error) {
 	b.mu.Lock()
 	f.finished = time.Now()
 	if err != nil {
-		f.data, f.err = nil, err
+		f.err = err
 	} else {
 		b.stats.FetchedBytes += f.size
-		if !f.ahead {
-			b.lru.Set(key, f.data, f.size)
-		}
+		f.blk.data = f.data
 	}
+	f.data = nil
 	if (!f.ahead || err != nil) && b.pending[key] == f {
 		delete(b.pending, key)
 		if f.ahead {
 			b.ahead -= f.size
+		}
+		if err == nil {
+			b.store(key, f.blk, f.size) // pending's reference
+		} else {
+			f.blk.release()
 		}
 	}
 	b.mu.Unlock()

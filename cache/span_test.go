@@ -255,9 +255,11 @@ func TestReadViewSharesTheBlock(t *testing.T) {
 			continue
 		}
 		block := rd.recent.get(tc.off / bs) // the block the read used
-		if shared := &v[0] == &block[tc.off%bs]; shared != tc.shared {
+		if shared := &v[0] == &block.data[tc.off%bs]; shared != tc.shared {
 			t.Errorf("ReadView(%d, %d): shares the block = %v, want %v", tc.off, tc.n, shared, tc.shared)
 		}
+		block.release()
+		ReleaseView(v)
 	}
 }
 
@@ -341,8 +343,9 @@ func TestJoinedBlockOfCancelledSpanIsFetchedAlone(t *testing.T) {
 	<-f.holding
 	joined := b.get(ref, 5) // on its way, in the span
 	b.release(held, nil)
-	data, err := b.await(context.Background(), ref, 5, joined)
-	if err != nil || !bytes.Equal(data, f.content[5*bs:6*bs]) {
+	k, err := b.await(context.Background(), ref, 5, joined)
+	if err != nil || !bytes.Equal(k.data, f.content[5*bs:6*bs]) {
 		t.Fatalf("block 5 after its span was cancelled: %v", err)
 	}
+	k.release()
 }

@@ -8,12 +8,14 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
+	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/tree"
 )
 
@@ -188,7 +190,37 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	if err != nil {
 		return nil, toErrno(h.fs.log, "read", err)
 	}
-	return fuse.ReadResultData(b), 0
+	return newViewResult(b), 0
+}
+
+// viewResult is a read's reply that may be a view of a cached block: once
+// go-fuse has written it, Done gives the view back (cache.ReleaseView), so
+// that the block's buffer can be reused.
+//
+// It must offer Slices: with DisableSplice, go-fuse (v2.12.1,
+// protocolServer.handleRequest) flattens any other result with Bytes and
+// calls Done before writing the reply, which would free the bytes it is
+// about to write. A result with Slices is written by fuseFD.write, which
+// calls Done after the write. Go-fuse calls Done at most once, and not at
+// all for an empty reply; once is also enforced here, since giving a view
+// back twice could free a block another reply is still writing.
+type viewResult struct {
+	data []byte
+	done atomic.Bool
+}
+
+func newViewResult(b []byte) *viewResult { return &viewResult{data: b} }
+
+func (r *viewResult) Size() int { return len(r.data) }
+
+func (r *viewResult) Bytes([]byte) ([]byte, fuse.Status) { return r.data, fuse.OK }
+
+func (r *viewResult) Slices() ([][]byte, fuse.Status) { return [][]byte{r.data}, fuse.OK }
+
+func (r *viewResult) Done() {
+	if r.done.CompareAndSwap(false, true) {
+		cache.ReleaseView(r.data)
+	}
 }
 
 // Release: the file is closed; readahead only it wanted stops.
@@ -234,5 +266,5 @@ func (s *sidecarNode) Read(ctx context.Context, _ gofs.FileHandle, dest []byte, 
 	if err != nil {
 		return nil, toErrno(s.fs.log, "read", err)
 	}
-	return fuse.ReadResultData(b), 0
+	return newViewResult(b), 0
 }
