@@ -2,7 +2,6 @@ package cache
 
 import (
 	"os"
-	"sync"
 	"sync/atomic"
 )
 
@@ -111,63 +110,5 @@ var poisonFreed = os.Getenv("CSSFS_DEBUG_POISON") == "1"
 func poison(b []byte) {
 	for i := range b {
 		b[i] = 0xDB
-	}
-}
-
-// views are the blocks that Reader.ReadView lent out, by the first byte of
-// the view. The view itself is the only thing its user hands back (the
-// mount's read reply, through tree.Reader, knows no more), and while a
-// view is lent its block holds a reference, so that byte cannot belong to
-// any other live block.
-var views = struct {
-	sync.Mutex
-	m map[*byte]lentView
-}{m: map[*byte]lentView{}}
-
-// lentView is one block and how many of its views share a first byte.
-type lentView struct {
-	blk *block
-	n   int
-}
-
-// lend records that v, a view of blk, carries one reference to blk. It
-// reports false (and records nothing) if v cannot be recorded.
-func lend(v []byte, blk *block) bool {
-	if len(v) == 0 {
-		return false
-	}
-	key := &v[0]
-	views.Lock()
-	defer views.Unlock()
-	lv, ok := views.m[key]
-	if ok && lv.blk != blk {
-		return false // cannot happen (see views); never mix two blocks up
-	}
-	views.m[key] = lentView{blk: blk, n: lv.n + 1}
-	return true
-}
-
-// ReleaseView gives back a slice that Reader.ReadView returned, once it is
-// no longer read: its block's buffer may then be reused. Each view must be
-// given back at most once; slices ReadView did not lend (bytes it copied
-// into p, or from elsewhere) are ignored. A view never given back is not
-// wrong, only kept from reuse: its memory is left to the GC.
-func ReleaseView(v []byte) {
-	if len(v) == 0 {
-		return
-	}
-	key := &v[0]
-	views.Lock()
-	lv, ok := views.m[key]
-	if ok {
-		if lv.n--; lv.n == 0 {
-			delete(views.m, key)
-		} else {
-			views.m[key] = lv
-		}
-	}
-	views.Unlock()
-	if ok {
-		lv.blk.release()
 	}
 }

@@ -54,18 +54,19 @@ func (rd *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) 
 
 // ReadView is ReadAt without a copy where it can: see Blocks.readView.
 // The slice it returns may be a cached block's, and must not be changed;
-// give it back with ReleaseView once it is no longer read, so that the
-// block's buffer can be reused (one never given back is left to the GC).
-func (rd *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
+// call release once it is no longer read, so that the block's buffer can
+// be reused (a view never released is only left to the GC). release may
+// be called more than once.
+func (rd *Reader) ReadView(ctx context.Context, p []byte, off int64) (v []byte, release func(), err error) {
 	rd.readahead(off, int64(len(p)))
 	v, k, err := rd.b.readView(ctx, rd.r, p, off, &rd.recent)
-	if k != nil && !lend(v, k) {
-		// Not recorded, so it could not be given back: copy instead.
-		v = p[:copy(p, v)]
-		k.release()
+	if k == nil {
+		return v, noRelease, err
 	}
-	return v, err
+	return v, sync.OnceFunc(k.release), err
 }
+
+func noRelease() {}
 
 // WarmEnds prefetches the first and last block, where header probes
 // (ffprobe, sox) look.

@@ -111,9 +111,10 @@ func (c *chaosStreamer) StreamRangeInto(ctx context.Context, region, id string, 
 // heldView is a view not yet given back, as go-fuse holds a reply's bytes
 // until it has written them.
 type heldView struct {
-	v   []byte
-	id  string
-	off int64
+	v       []byte
+	release func()
+	id      string
+	off     int64
 }
 
 // Many readers on many objects through a cache of a few blocks (so
@@ -182,7 +183,7 @@ func hammer(b *Blocks, refs []Ref, rounds, seed int) error {
 			if err := checkBytes(h.v, h.id, h.off); err != nil {
 				return fmt.Errorf("a view kept for a while changed: %w", err)
 			}
-			ReleaseView(h.v)
+			h.release()
 			held = append(held[:i], held[i+1:]...)
 		}
 		return nil
@@ -207,13 +208,14 @@ func hammer(b *Blocks, refs []Ref, rounds, seed int) error {
 			}
 			var got []byte
 			var err error
+			release := noRelease
 			switch rng.IntN(3) {
 			case 0:
 				var k int
 				k, err = rd.ReadAt(ctx, p, off)
 				got = p[:k]
 			case 1:
-				got, err = rd.ReadView(ctx, p, off)
+				got, release, err = rd.ReadView(ctx, p, off)
 			default:
 				var k int
 				k, err = b.ReadAt(ctx, r, p, off)
@@ -233,10 +235,12 @@ func hammer(b *Blocks, refs []Ref, rounds, seed int) error {
 				return err
 			}
 			if len(got) > 0 && &got[0] != &p[0] { // a view: keep it a while
-				held = append(held, heldView{v: got, id: r.ID, off: off})
+				held = append(held, heldView{v: got, release: release, id: r.ID, off: off})
 				if err := giveBack(rng.IntN(8)); err != nil {
 					return err
 				}
+			} else {
+				release()
 			}
 			off += int64(len(got))
 		}
@@ -263,7 +267,7 @@ func TestViewOutlivesEviction(t *testing.T) {
 	defer b.Close()
 	r := Ref{Region: "uk", ID: "x", Size: 256 * bs}
 	rd := b.NewReader(r, 8*bs)
-	v, err := rd.ReadView(context.Background(), make([]byte, bs), 0)
+	v, release, err := rd.ReadView(context.Background(), make([]byte, bs), 0)
 	if err != nil || checkBytes(v, "x", 0) != nil {
 		t.Fatalf("first view: %v", err)
 	}
@@ -282,14 +286,17 @@ func TestViewOutlivesEviction(t *testing.T) {
 	if before == 0 {
 		t.Error("no buffer reused while 255 blocks passed through a cache of 4")
 	}
-	ReleaseView(v)
+	release()
 	b.mu.Lock()
 	spare := len(b.free.bufs)
 	b.mu.Unlock()
 	if spare == 0 {
 		t.Error("the view's buffer was not freed when it was given back")
 	}
-	ReleaseView(v) // given back twice: ignored, as it is not lent any more
+	release() // given back twice: ignored
+	if got := b.free.bufs; len(got) != spare {
+		t.Errorf("a second release freed another buffer: %d spare, was %d", len(got), spare)
+	}
 }
 
 // noChaos serves the chaosStreamer's content without failures.

@@ -246,7 +246,7 @@ func TestReadViewSharesTheBlock(t *testing.T) {
 		shared bool
 	}{{0, bs, true}, {bs + 10, 100, true}, {3*bs - 10, 20, false}, {8 * bs, 1000, true}, {size - 50, 1000, true}, {size, 10, false}} {
 		p := make([]byte, tc.n)
-		v, err := rd.ReadView(ctx, p, tc.off)
+		v, release, err := rd.ReadView(ctx, p, tc.off)
 		want := f.content[min(tc.off, size):min(tc.off+tc.n, size)]
 		if err != nil || !bytes.Equal(v, want) {
 			t.Fatalf("ReadView(%d, %d): %v, bytes equal %v", tc.off, tc.n, err, bytes.Equal(v, want))
@@ -259,7 +259,7 @@ func TestReadViewSharesTheBlock(t *testing.T) {
 			t.Errorf("ReadView(%d, %d): shares the block = %v, want %v", tc.off, tc.n, shared, tc.shared)
 		}
 		block.release()
-		ReleaseView(v)
+		release()
 	}
 }
 

@@ -8,14 +8,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
 	gofs "github.com/hanwen/go-fuse/v2/fs"
 	"github.com/hanwen/go-fuse/v2/fuse"
 
-	"github.com/cssfs/cssfs/cache"
 	"github.com/cssfs/cssfs/tree"
 )
 
@@ -186,30 +184,28 @@ func (h *fileHandle) Read(ctx context.Context, dest []byte, off int64) (fuse.Rea
 	defer cancel()
 	// The reply is written from the cached block itself when the read lies
 	// in one block (most do): a copy fewer per byte.
-	b, err := h.r.ReadView(ctx, dest, off)
+	b, release, err := h.r.ReadView(ctx, dest, off)
 	if err != nil {
+		release()
 		return nil, toErrno(h.fs.log, "read", err)
 	}
-	return newViewResult(b), 0
+	return &viewResult{data: b, release: release}, 0
 }
 
 // viewResult is a read's reply that may be a view of a cached block: once
-// go-fuse has written it, Done gives the view back (cache.ReleaseView), so
-// that the block's buffer can be reused.
+// go-fuse has written it, Done releases the view, so that the block's
+// buffer can be reused.
 //
 // It must offer Slices: with DisableSplice, go-fuse (v2.12.1,
 // protocolServer.handleRequest) flattens any other result with Bytes and
 // calls Done before writing the reply, which would free the bytes it is
 // about to write. A result with Slices is written by fuseFD.write, which
-// calls Done after the write. Go-fuse calls Done at most once, and not at
-// all for an empty reply; once is also enforced here, since giving a view
-// back twice could free a block another reply is still writing.
+// calls Done after the write (TestViewResultIsWrittenBeforeDone). Go-fuse
+// does not call Done for an empty reply: an empty view holds no block.
 type viewResult struct {
-	data []byte
-	done atomic.Bool
+	data    []byte
+	release func() // may be called more than once
 }
-
-func newViewResult(b []byte) *viewResult { return &viewResult{data: b} }
 
 func (r *viewResult) Size() int { return len(r.data) }
 
@@ -217,11 +213,7 @@ func (r *viewResult) Bytes([]byte) ([]byte, fuse.Status) { return r.data, fuse.O
 
 func (r *viewResult) Slices() ([][]byte, fuse.Status) { return [][]byte{r.data}, fuse.OK }
 
-func (r *viewResult) Done() {
-	if r.done.CompareAndSwap(false, true) {
-		cache.ReleaseView(r.data)
-	}
-}
+func (r *viewResult) Done() { r.release() }
 
 // Release: the file is closed; readahead only it wanted stops.
 func (h *fileHandle) Release(ctx context.Context) syscall.Errno {
@@ -262,9 +254,10 @@ func (s *sidecarNode) Open(ctx context.Context, flags uint32) (gofs.FileHandle, 
 }
 
 func (s *sidecarNode) Read(ctx context.Context, _ gofs.FileHandle, dest []byte, off int64) (fuse.ReadResult, syscall.Errno) {
-	b, err := s.r.ReadView(ctx, dest, off)
+	b, release, err := s.r.ReadView(ctx, dest, off)
 	if err != nil {
+		release()
 		return nil, toErrno(s.fs.log, "read", err)
 	}
-	return newViewResult(b), 0
+	return &viewResult{data: b, release: release}, 0
 }

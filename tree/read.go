@@ -69,20 +69,23 @@ func (r *Reader) ReadAt(ctx context.Context, p []byte, off int64) (int, error) {
 
 // ReadView is ReadAt that may return the cached bytes themselves instead of
 // copying them into p (when they lie in one block): the mount hands them to
-// the kernel as they are. The returned slice must not be changed.
-func (r *Reader) ReadView(ctx context.Context, p []byte, off int64) ([]byte, error) {
+// the kernel as they are. The returned slice must not be changed, and
+// release must be called once it is no longer read (see cache.Reader).
+func (r *Reader) ReadView(ctx context.Context, p []byte, off int64) (v []byte, release func(), err error) {
 	if r.r == nil {
 		if off >= int64(len(r.data)) {
-			return nil, nil
+			return nil, noRelease, nil
 		}
-		return r.data[off:min(off+int64(len(p)), int64(len(r.data)))], nil
+		return r.data[off:min(off+int64(len(p)), int64(len(r.data)))], noRelease, nil
 	}
-	b, err := r.r.ReadView(ctx, p, off)
+	v, release, err = r.r.ReadView(ctx, p, off)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", r.path, apiError(err))
+		return nil, release, fmt.Errorf("%s: %w", r.path, apiError(err))
 	}
-	return b, nil
+	return v, release, nil
 }
+
+func noRelease() {}
 
 // Close says the file is closed: downloads ahead that only it wanted stop.
 func (r *Reader) Close() {
