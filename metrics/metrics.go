@@ -141,6 +141,7 @@ func (m *Metrics) WatchCache(b *cache.Blocks) {
 		counter("cssfs_cache_evictions_total", "Blocks evicted from the cache.", func(s cache.Stats) int64 { return s.Evicted }),
 		counter("cssfs_cache_prefetch_dropped_total", "Prefetched blocks dropped unread.", func(s cache.Stats) int64 { return s.AheadDropped }),
 		counter("cssfs_cache_spans_cancelled_total", "Streamed requests stopped early because no reader wanted the rest (each had sought elsewhere or closed).", func(s cache.Stats) int64 { return s.SpansCancelled }),
+		counter("cssfs_cache_buffers_reused_total", "Block buffers taken from the free list instead of allocated.", func(s cache.Stats) int64 { return s.Recycled }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cssfs_cache_bytes", Help: "Bytes held in the block cache."}, stat(func(s cache.Stats) int64 { return s.Held })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "cssfs_cache_prefetch_bytes", Help: "Bytes prefetched and not yet read, or on their way."}, stat(func(s cache.Stats) int64 { return s.Ahead })),
 	)
