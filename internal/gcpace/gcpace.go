@@ -26,13 +26,21 @@ type Pacer struct {
 }
 
 // Start sets GOGC to what a heap of live bytes should use and keeps it so
-// after each collection, for as long as the process lives.
+// after each collection, for as long as the process lives. The collector
+// is the process's: only the first call starts a pacer, later ones return it.
 func Start(minPercent int, floor uint64) *Pacer {
-	p := &Pacer{min: minPercent, floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
-	p.adjust()
-	p.arm()
-	return p
+	started.Do(func() {
+		running = &Pacer{min: minPercent, floor: floor, sample: []metrics.Sample{{Name: "/gc/heap/live:bytes"}}}
+		running.adjust()
+		running.arm()
+	})
+	return running
 }
+
+var (
+	started sync.Once
+	running *Pacer
+)
 
 // Percent is the GOGC that allows max(live*min%, floor) bytes of garbage:
 // floor/live as a percentage while the heap is small, min once it is large.
