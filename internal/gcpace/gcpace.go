@@ -19,7 +19,8 @@ type Pacer struct {
 	min   int    // GOGC on a large heap
 	floor uint64 // garbage always allowed, in bytes
 
-	mu      sync.Mutex
+	// Touched by adjust only, which runs once in Start and then on the
+	// finalizer goroutine, one collection after another.
 	percent int
 	sample  []metrics.Sample
 	onPace  func(percent int) // tests: hears each decision
@@ -52,7 +53,7 @@ func (p *Pacer) Percent(live uint64) int {
 	if live == 0 {
 		return top
 	}
-	return min(top, max(p.min, int(min(p.floor*100/live, uint64(top)))))
+	return max(p.min, int(min(p.floor*100/live, uint64(top))))
 }
 
 // runtimeMinHeap is the Go runtime's smallest heap goal at GOGC=100.
@@ -70,8 +71,6 @@ func (p *Pacer) arm() {
 }
 
 func (p *Pacer) adjust() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	metrics.Read(p.sample)
 	var live uint64
 	if p.sample[0].Value.Kind() == metrics.KindUint64 {
